@@ -1,0 +1,39 @@
+# gwsgi: `make run` serves the example app on 127.0.0.1:8000, `make test`
+# runs every test. Both install what is missing first.
+
+export PATH := $(PATH):/usr/local/go/bin
+GO      ?= go
+BIND    ?= 127.0.0.1:8000
+DEBS    ?= gcc pkg-config curl
+
+.PHONY: deps build run test vet fmt-check fuzz clean
+
+deps:
+	@tools/deps.sh $(DEBS)
+
+build: deps
+	$(GO) build -o bin/gwsgi ./cmd/gwsgi
+
+run: build
+	bin/gwsgi -b $(BIND)
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+test: deps fmt-check vet
+	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -race ./httpparse/ ./environ/ ./pool/ ./wsgi/ ./loop/
+
+# Short fuzzing of every fuzz target (FUZZTIME each).
+FUZZTIME ?= 20s
+fuzz:
+	@for t in $$($(GO) test -list '^Fuzz' ./httpparse/ | grep ^Fuzz); do \
+		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./httpparse/ || exit 1; \
+	done
+
+clean:
+	rm -rf bin

@@ -1,0 +1,38 @@
+package httpparse
+
+// Limits bound what a request may hold. A zero field means the default.
+type Limits struct {
+	// MaxRequestLine is the longest request line in bytes, CRLF excluded.
+	// Longer: 414 URI Too Long. Default 8190 (gunicorn: 4094).
+	MaxRequestLine int
+	// MaxHeaders is the most header fields a request (or a chunked body's
+	// trailer section) may have. More: 431. Default 100.
+	MaxHeaders int
+	// MaxHeaderBytes bounds the header section after the request line, and
+	// separately a chunked body's trailer section. Larger: 431. Default 65536.
+	MaxHeaderBytes int
+	// MaxBodySize is the largest request body in bytes; 0 or less means no
+	// limit. Larger: 413.
+	MaxBodySize int64
+}
+
+// Defaults for the zero fields of Limits.
+const (
+	DefaultMaxRequestLine = 8190
+	DefaultMaxHeaders     = 100
+	DefaultMaxHeaderBytes = 64 << 10
+)
+
+// WithDefaults returns l with its zero fields set to the defaults.
+func (l Limits) WithDefaults() Limits {
+	if l.MaxRequestLine <= 0 {
+		l.MaxRequestLine = DefaultMaxRequestLine
+	}
+	if l.MaxHeaders <= 0 {
+		l.MaxHeaders = DefaultMaxHeaders
+	}
+	if l.MaxHeaderBytes <= 0 {
+		l.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	return l
+}

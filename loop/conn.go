@@ -1,0 +1,150 @@
+package loop
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/panjf2000/gnet/v2"
+
+	"github.com/gwsgi/gwsgi/environ"
+	"github.com/gwsgi/gwsgi/httpparse"
+)
+
+// phase is what a connection is waiting for; it picks the timeout.
+type phase int32
+
+const (
+	phaseHead   phase = iota // a request's head or buffered body: HeaderTimeout, then 408
+	phaseIdle                // kept alive with nothing buffered: KeepAlive, then close
+	phaseBusy                // a request is with the app: no timeout
+	phaseLinger              // error sent, reading and dropping input: HeaderTimeout, then close
+)
+
+// maxPipelined bounds the input a client may queue while its connection
+// has a request in flight.
+const maxPipelined = 1 << 20
+
+// connState is one connection's state. Everything in it is owned by the
+// connection's event-loop goroutine, except phase and since, which the
+// ticker reads to find expired connections.
+type connState struct {
+	srv    *Server
+	c      gnet.Conn
+	ci     environ.ConnInfo
+	parser httpparse.Parser
+	req    httpparse.Request
+	dec    httpparse.ChunkedDecoder
+
+	ex        *exchange // the request in flight, nil when none
+	stream    stream    // a large body being fed to ex's wsgi.input
+	continued bool      // 100 Continue was sent for the request being read
+	mustClose bool      // the connection cannot carry another request
+	closed    bool      // OnClose ran
+	wake      func()    // wakes the loop for this connection (bound once)
+
+	phase atomic.Int32
+	since atomic.Int64 // unix nanoseconds when the phase began
+}
+
+// stream is the state of a body fed to wsgi.input while the app runs.
+type stream struct {
+	active    bool
+	chunked   bool
+	remaining int64 // Content-Length bodies: bytes still to feed
+}
+
+// OnOpen sets up a connection's state; while draining, it refuses it.
+func (s *Server) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
+	if s.draining.Load() {
+		return nil, gnet.Close
+	}
+	cs := &connState{srv: s, c: c, parser: httpparse.Parser{Limits: s.cfg.Limits}}
+	cs.ci.RemoteAddr, cs.ci.RemotePort = splitAddr(c.RemoteAddr())
+	cs.ci.LocalAddr, cs.ci.LocalPort = splitAddr(c.LocalAddr())
+	cs.ci.URLScheme = "http"
+	cs.wake = func() { _ = c.Wake(nil) }
+	cs.setPhase(phaseHead)
+	c.SetContext(cs)
+	s.track(cs)
+	return nil, gnet.None
+}
+
+// OnClose wakes an app blocked on the connection's request body; the
+// request's exchange is released when the app is done with it.
+func (s *Server) OnClose(c gnet.Conn, _ error) gnet.Action {
+	cs, ok := c.Context().(*connState)
+	if !ok {
+		return gnet.None
+	}
+	cs.closed = true
+	s.untrack(cs)
+	if cs.ex != nil {
+		cs.ex.env.Body.Abort()
+	}
+	return gnet.None
+}
+
+// OnTraffic is called by gnet when bytes arrive, and by Wake.
+func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
+	cs, ok := c.Context().(*connState)
+	if !ok {
+		return gnet.Close
+	}
+	return cs.onTraffic()
+}
+
+func (cs *connState) onTraffic() gnet.Action {
+	if cs.ex != nil {
+		if cs.stream.active {
+			return cs.feed()
+		}
+		if cs.c.InboundBuffered() > maxPipelined {
+			cs.srv.cfg.Log.Printf("gwsgi: %s:%s queued over %d bytes behind a running request; closing", cs.ci.RemoteAddr, cs.ci.RemotePort, maxPipelined)
+			return gnet.Close
+		}
+		return gnet.None
+	}
+	switch p := phase(cs.phase.Load()); {
+	case p == phaseLinger:
+		if cs.expired(time.Now().UnixNano()) {
+			return gnet.Close
+		}
+		_, _ = cs.c.Discard(-1)
+		return gnet.None
+	case cs.srv.draining.Load():
+		return gnet.Close
+	case cs.expired(time.Now().UnixNano()):
+		if p == phaseHead && cs.c.InboundBuffered() > 0 {
+			return cs.reject(errTimeout)
+		}
+		return gnet.Close
+	}
+	return cs.serve()
+}
+
+// expired reports whether the connection's current phase has outlived its
+// timeout. Safe from any goroutine.
+func (cs *connState) expired(now int64) bool {
+	var limit time.Duration
+	switch phase(cs.phase.Load()) {
+	case phaseHead, phaseLinger:
+		limit = cs.srv.cfg.HeaderTimeout
+	case phaseIdle:
+		limit = cs.srv.cfg.KeepAlive
+	default:
+		return false
+	}
+	return now-cs.since.Load() > int64(limit)
+}
+
+func (cs *connState) setPhase(p phase) {
+	cs.phase.Store(int32(p))
+	cs.since.Store(time.Now().UnixNano())
+}
+
+// enterHead starts the header timeout unless it is already running.
+func (cs *connState) enterHead() {
+	if phase(cs.phase.Load()) != phaseHead {
+		cs.setPhase(phaseHead)
+	}
+}

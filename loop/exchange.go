@@ -1,0 +1,135 @@
+package loop
+
+import (
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/panjf2000/gnet/v2"
+
+	"github.com/gwsgi/gwsgi/environ"
+	"github.com/gwsgi/gwsgi/pool"
+	"github.com/gwsgi/gwsgi/wsgi"
+)
+
+// errBackpressure tells a waiting writer the connection's unsent output is
+// above the high-water mark: wait, then probe again.
+var errBackpressure = errors.New("loop: output backlog above high-water mark")
+
+// exchange is one request on its way through the app: it is the budget's
+// Task and the response's Sink. The loop creates it, the app's goroutine
+// uses it, and the loop releases it in complete, after Finish or Abort.
+// Fields set by the loop before dispatch are read-only for the app.
+type exchange struct {
+	cs   *connState // touched only on the loop
+	c    gnet.Conn
+	srv  *Server
+	env  *environ.Environ
+	resp wsgi.Response
+	keep bool
+
+	done chan error // Flush completions, to the app's goroutine
+
+	onFlushed, onProbed, onFinished, onAborted gnet.AsyncCallback
+}
+
+// exchanges pools exchanges; New is set in init, since an exchange's
+// callbacks refer back to the pool.
+var exchanges sync.Pool
+
+func init() { exchanges.New = func() any { return newExchange() } }
+
+func newExchange() *exchange {
+	x := &exchange{done: make(chan error, 1)}
+	x.onFlushed = func(c gnet.Conn, err error) error { x.signal(c, err); return nil }
+	x.onProbed = func(c gnet.Conn, err error) error {
+		if err == nil && x.cs.closed {
+			err = wsgi.ErrConnection
+		}
+		x.signal(c, err)
+		return nil
+	}
+	x.onFinished = func(_ gnet.Conn, err error) error { x.cs.complete(x, err == nil && x.keep); return nil }
+	x.onAborted = func(gnet.Conn, error) error { x.cs.complete(x, false); return nil }
+	return x
+}
+
+// newExchange copies the parsed request into a pooled Environ.
+func (cs *connState) newExchange() (*exchange, error) {
+	env := environ.Acquire()
+	if err := env.Fill(&cs.req, &cs.ci, &cs.srv.envCfg); err != nil {
+		environ.Release(env)
+		if errors.Is(err, environ.ErrNotMounted) {
+			return nil, errNotMounted
+		}
+		return nil, err
+	}
+	x := exchanges.Get().(*exchange)
+	x.cs, x.c, x.srv, x.env = cs, cs.c, cs.srv, env
+	x.resp.Reset(x, env, cs.srv.cfg.Log)
+	return x, nil
+}
+
+// release returns the exchange and its Environ to their pools.
+func (x *exchange) release() {
+	environ.Release(x.env)
+	x.resp.Reset(nil, nil, nil)
+	x.cs, x.c, x.srv, x.env, x.keep = nil, nil, nil, nil, false
+	exchanges.Put(x)
+}
+
+// Run calls the app; it runs on a budget goroutine.
+func (x *exchange) Run(*pool.Worker) {
+	wsgi.Serve(x.srv.cfg.App, x.env, &x.resp)
+}
+
+// signal runs on the loop after a write: it wakes the writer unless the
+// output backlog says it should wait longer.
+func (x *exchange) signal(c gnet.Conn, err error) {
+	if err == nil && c.OutboundBuffered() > x.srv.cfg.HighWater {
+		err = errBackpressure
+	}
+	x.done <- err
+}
+
+// Flush implements wsgi.Sink: one vectored write, waited for, then waiting
+// while the connection's backlog stays above the high-water mark.
+func (x *exchange) Flush(vec [][]byte) error {
+	if err := x.c.AsyncWritev(vec, x.onFlushed); err != nil {
+		return err
+	}
+	err := <-x.done
+	for wait := 100 * time.Microsecond; err == errBackpressure; {
+		time.Sleep(wait)
+		if wait < 20*time.Millisecond {
+			wait *= 2
+		}
+		if err = x.c.Wake(x.onProbed); err != nil {
+			return err
+		}
+		err = <-x.done
+	}
+	return err
+}
+
+// Finish implements wsgi.Sink: the last write; the loop completes the
+// request when it is done.
+func (x *exchange) Finish(vec [][]byte, keepAlive bool) {
+	x.keep = keepAlive
+	if len(vec) == 0 {
+		if err := x.c.Wake(x.onFinished); err != nil {
+			x.srv.active.Add(-1) // the engine is gone
+		}
+		return
+	}
+	if err := x.c.AsyncWritev(vec, x.onFinished); err != nil {
+		x.srv.active.Add(-1)
+	}
+}
+
+// Abort implements wsgi.Sink: the connection is dropped.
+func (x *exchange) Abort() {
+	if err := x.c.CloseWithCallback(x.onAborted); err != nil {
+		x.srv.active.Add(-1)
+	}
+}

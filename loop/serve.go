@@ -1,0 +1,206 @@
+package loop
+
+import (
+	"github.com/panjf2000/gnet/v2"
+
+	"github.com/gwsgi/gwsgi/httpparse"
+)
+
+var continue100 = []byte("HTTP/1.1 100 Continue\r\n\r\n")
+
+// serve parses the next request from the connection's input and dispatches
+// it, or waits for more bytes.
+func (cs *connState) serve() gnet.Action {
+	buf, _ := cs.c.Peek(-1)
+	if len(buf) == 0 {
+		cs.setPhase(phaseIdle)
+		return gnet.None
+	}
+	n, err := cs.parser.Parse(buf, &cs.req)
+	if err == httpparse.ErrNeedMore {
+		cs.enterHead()
+		return gnet.None
+	}
+	if err != nil {
+		return cs.reject(err)
+	}
+	req := &cs.req
+	switch {
+	case !req.HasBody():
+		return cs.dispatchBuffered(buf[:n], nil)
+	case req.Chunked:
+		return cs.serveChunked(buf, n)
+	case req.ContentLength <= int64(cs.srv.cfg.MaxBufferedBody):
+		total := n + int(req.ContentLength)
+		if len(buf) < total {
+			return cs.waitBody()
+		}
+		return cs.dispatchBuffered(buf[:total], buf[n:total])
+	default:
+		return cs.startStream(n)
+	}
+}
+
+// waitBody waits for the rest of a body that is read before dispatch.
+func (cs *connState) waitBody() gnet.Action {
+	cs.sendContinue()
+	cs.enterHead()
+	return gnet.None
+}
+
+// sendContinue answers Expect: 100-continue once per request.
+func (cs *connState) sendContinue() {
+	if cs.req.Expect100 && !cs.continued && cs.req.ProtoMinor >= 1 {
+		cs.continued = true
+		_, _ = cs.c.Write(continue100)
+	}
+}
+
+// dispatchBuffered dispatches a request whose head and body are all in
+// msg; body is its (Content-Length) body within msg.
+func (cs *connState) dispatchBuffered(msg, body []byte) gnet.Action {
+	ex, err := cs.newExchange()
+	if err != nil {
+		return cs.reject(err)
+	}
+	if len(body) > 0 {
+		ex.env.SetBody(body)
+	}
+	_, _ = cs.c.Discard(len(msg))
+	return cs.dispatch(ex)
+}
+
+// serveChunked reads a chunked body before dispatch when it is small,
+// else streams it.
+func (cs *connState) serveChunked(buf []byte, n int) gnet.Action {
+	if len(buf)-n > cs.srv.cfg.MaxBufferedBody {
+		return cs.startStream(n)
+	}
+	cs.dec.Reset(cs.srv.cfg.Limits)
+	ex, err := cs.newExchange()
+	if err != nil {
+		return cs.reject(err)
+	}
+	for off := n; ; {
+		data, m, done, err := cs.dec.Decode(buf[off:])
+		if err != nil {
+			ex.release()
+			return cs.reject(err)
+		}
+		ex.env.AppendBody(data)
+		off += m
+		if done {
+			_, _ = cs.c.Discard(off)
+			return cs.dispatch(ex)
+		}
+		if m == 0 && len(data) == 0 {
+			ex.release() // incomplete: decoded again when more arrives
+			return cs.waitBody()
+		}
+	}
+}
+
+// startStream dispatches a request whose body is too large to read first:
+// it is fed to wsgi.input as it arrives, with backpressure.
+func (cs *connState) startStream(n int) gnet.Action {
+	ex, err := cs.newExchange()
+	if err != nil {
+		return cs.reject(err)
+	}
+	_, _ = cs.c.Discard(n)
+	cs.stream = stream{active: true, chunked: cs.req.Chunked, remaining: cs.req.ContentLength}
+	if cs.req.Chunked {
+		cs.dec.Reset(cs.srv.cfg.Limits)
+	}
+	ex.env.Body.Stream(cs.srv.cfg.StreamBuffer, cs.wake)
+	cs.sendContinue()
+	if act := cs.dispatch(ex); act != gnet.None {
+		return act
+	}
+	return cs.feed()
+}
+
+// feed moves buffered body bytes into wsgi.input as far as it has room.
+func (cs *connState) feed() gnet.Action {
+	body := &cs.ex.env.Body
+	for cs.stream.active {
+		buf, _ := cs.c.Peek(-1)
+		free := body.Free()
+		if len(buf) == 0 || free == 0 {
+			return gnet.None
+		}
+		if len(buf) > free {
+			buf = buf[:free]
+		}
+		if !cs.stream.chunked {
+			if int64(len(buf)) > cs.stream.remaining {
+				buf = buf[:cs.stream.remaining]
+			}
+			m := body.Feed(buf)
+			_, _ = cs.c.Discard(m)
+			cs.stream.remaining -= int64(m)
+			if cs.stream.remaining == 0 {
+				cs.endStream(nil)
+			}
+			continue
+		}
+		data, m, done, err := cs.dec.Decode(buf)
+		if err != nil {
+			cs.srv.cfg.Log.Printf("gwsgi: %s:%s: request body: %v", cs.ci.RemoteAddr, cs.ci.RemotePort, err)
+			cs.endStream(err)
+			cs.mustClose = true
+			return gnet.None
+		}
+		body.Feed(data) // fits: data is part of buf, which fits
+		_, _ = cs.c.Discard(m)
+		if done {
+			cs.endStream(nil)
+		} else if m == 0 {
+			return gnet.None
+		}
+	}
+	return gnet.None
+}
+
+func (cs *connState) endStream(err error) {
+	cs.stream.active = false
+	cs.ex.env.Body.Finish(err)
+}
+
+// dispatch hands a request to the goroutine budget; when the budget is
+// full the client gets a 503.
+func (cs *connState) dispatch(ex *exchange) gnet.Action {
+	cs.ex = ex
+	cs.setPhase(phaseBusy)
+	cs.srv.active.Add(1)
+	ex.resp.ForceClose = cs.mustClose
+	ex.resp.Draining = &cs.srv.draining
+	if cs.srv.budget.Submit(ex) {
+		return gnet.None
+	}
+	cs.srv.active.Add(-1)
+	cs.ex = nil
+	cs.stream.active = false
+	ex.release()
+	return cs.reject(errOverloaded)
+}
+
+// complete runs on the loop when the app is done with a request and its
+// response is handed to the socket; keep says the connection may go on.
+func (cs *connState) complete(ex *exchange, keep bool) {
+	cs.srv.active.Add(-1)
+	unread := cs.stream.active
+	cs.ex, cs.stream.active, cs.continued = nil, false, false
+	ex.release()
+	if cs.closed {
+		return
+	}
+	if !keep || unread || cs.mustClose || cs.srv.draining.Load() {
+		_ = cs.c.Close()
+		return
+	}
+	cs.setPhase(phaseIdle)
+	if cs.serve() == gnet.Close {
+		_ = cs.c.Close()
+	}
+}

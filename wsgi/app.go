@@ -1,0 +1,66 @@
+package wsgi
+
+import "github.com/gwsgi/gwsgi/environ"
+
+// Header is one response header. The strings are borrowed for the duration
+// of the StartResponse call: the gateway copies what it keeps.
+type Header struct {
+	Name  string
+	Value string
+}
+
+// StartResponse is PEP 3333's start_response. status is "200 OK"-style;
+// headers must not contain hop-by-hop fields. excInfo is nil on a first call;
+// an app that fails after calling it may call it again with the error as
+// excInfo: the headers are replaced if nothing was sent yet, and excInfo is
+// returned (re-raised) otherwise. The returned Writer is the write callable.
+type StartResponse interface {
+	StartResponse(status string, headers []Header, excInfo error) (Writer, error)
+}
+
+// Writer is PEP 3333's write callable: the bytes are sent before Write
+// returns (or copied to the connection's outbound buffer), never delayed.
+type Writer interface {
+	Write(p []byte) (int, error)
+}
+
+// Iterable is an app's response body. Next returns the next chunk, or io.EOF
+// after the last one; a chunk is borrowed by the gateway until the next call
+// to Next or Close. Close is always called, exactly once, whatever happened.
+type Iterable interface {
+	Next() ([]byte, error)
+	Close() error
+}
+
+// Buffered is implemented by iterables whose chunks all exist already (a
+// Python list, a Bytes body). The gateway may then gather every chunk before
+// sending and compute Content-Length, since nothing is delayed by waiting.
+type Buffered interface {
+	Buffered() bool
+}
+
+// App is a WSGI application. Call may be invoked concurrently from several
+// goroutines; env and start are valid until the returned Iterable is closed.
+type App interface {
+	Call(env *environ.Environ, start StartResponse) (Iterable, error)
+}
+
+// AppFunc adapts a function to App.
+type AppFunc func(env *environ.Environ, start StartResponse) (Iterable, error)
+
+// Call calls f.
+func (f AppFunc) Call(env *environ.Environ, start StartResponse) (Iterable, error) {
+	return f(env, start)
+}
+
+// Middleware wraps an App.
+type Middleware func(App) App
+
+// Chain wraps app in mws so that mws[0] is outermost: it sees the request
+// first and the response last.
+func Chain(app App, mws ...Middleware) App {
+	for i := len(mws) - 1; i >= 0; i-- {
+		app = mws[i](app)
+	}
+	return app
+}
