@@ -1,0 +1,63 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/gwsgi/gwsgi/loop"
+)
+
+// options is what the command line says.
+type options struct {
+	cfg   loop.Config
+	app   string // module:callable, "" for the built-in demo
+	pprof string // address for net/http/pprof, "" for none
+}
+
+// parseFlags reads gunicorn-style flags: -b/--bind, --threads and friends.
+func parseFlags(args []string) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("gwsgi", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: gwsgi [flags] [module:callable]\n\nWithout an app, gwsgi serves its built-in Go demo app.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	var keepAlive, headerTimeout, graceful float64
+	fs.StringVar(&o.cfg.Addr, "b", "127.0.0.1:8000", "`address` to listen on (same as --bind)")
+	fs.StringVar(&o.cfg.Addr, "bind", "127.0.0.1:8000", "`address` to listen on, host:port")
+	fs.IntVar(&o.cfg.Threads, "threads", loop.DefaultThreads, "app calls in flight at once")
+	fs.IntVar(&o.cfg.Queue, "queue", loop.DefaultQueue, "requests waiting for a thread before the server answers 503")
+	fs.IntVar(&o.cfg.Loops, "loops", 0, "event loops (0: one per CPU)")
+	fs.Float64Var(&keepAlive, "keep-alive", loop.DefaultKeepAlive.Seconds(), "`seconds` an idle keep-alive connection is kept")
+	fs.Float64Var(&headerTimeout, "header-timeout", loop.DefaultHeaderTimeout.Seconds(), "`seconds` a client has to send a request's head (then 408)")
+	fs.Float64Var(&graceful, "graceful-timeout", loop.DefaultGracefulTimeout.Seconds(), "`seconds` in-flight requests get to finish on shutdown")
+	fs.IntVar(&o.cfg.Limits.MaxRequestLine, "limit-request-line", 0, "longest request line in bytes, then 414 (0: 8190)")
+	fs.IntVar(&o.cfg.Limits.MaxHeaders, "limit-request-fields", 0, "most header fields, then 431 (0: 100)")
+	fs.IntVar(&o.cfg.Limits.MaxHeaderBytes, "limit-request-headers-size", 0, "largest header section in bytes, then 431 (0: 65536)")
+	fs.Int64Var(&o.cfg.Limits.MaxBodySize, "limit-request-body", 0, "largest request body in bytes, then 413 (0: no limit)")
+	fs.StringVar(&o.cfg.ScriptName, "script-name", os.Getenv("SCRIPT_NAME"), "mount point of the app (SCRIPT_NAME)")
+	fs.BoolVar(&o.cfg.ReusePort, "reuse-port", false, "set SO_REUSEPORT on the listener")
+	fs.StringVar(&o.pprof, "pprof", "", "serve net/http/pprof on this `address`")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		return nil, err
+	}
+	switch fs.NArg() {
+	case 0:
+	case 1:
+		o.app = fs.Arg(0)
+	default:
+		return nil, fmt.Errorf("one app expected, got %q", fs.Args())
+	}
+	o.cfg.KeepAlive = seconds(keepAlive)
+	o.cfg.HeaderTimeout = seconds(headerTimeout)
+	o.cfg.GracefulTimeout = seconds(graceful)
+	return o, nil
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
