@@ -2,6 +2,7 @@ package loop
 
 import (
 	"log"
+	"runtime"
 	"time"
 
 	"github.com/gwsgi/gwsgi/httpparse"
@@ -54,6 +55,7 @@ const (
 )
 
 func (c Config) withDefaults() Config {
+	setInt(&c.Loops, runtime.NumCPU())
 	setInt(&c.Threads, DefaultThreads)
 	setInt(&c.Queue, DefaultQueue)
 	setInt(&c.MaxBufferedBody, DefaultMaxBufferedBody)

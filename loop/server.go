@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -48,6 +49,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("loop: no address")
 	}
 	cfg = cfg.withDefaults()
+	reserveProcs(cfg.Loops)
 	s := &Server{
 		cfg:    cfg,
 		envCfg: environ.Config{ScriptName: cfg.ScriptName},
@@ -62,6 +64,17 @@ func New(cfg Config) (*Server, error) {
 		Exit:         cfg.WorkerExit,
 	})
 	return s, nil
+}
+
+// reserveProcs makes sure app goroutines find a P while every event loop
+// sits in epoll_wait: a loop blocked in that syscall keeps its P until the
+// scheduler's monitor takes it back, which can take milliseconds. With one
+// CPU (GOMAXPROCS 1) that stalls every request; one P more than there are
+// loops avoids it.
+func reserveProcs(loops int) {
+	if runtime.GOMAXPROCS(0) < loops+1 {
+		runtime.GOMAXPROCS(loops + 1)
+	}
 }
 
 // Serve listens and serves until Shutdown; it returns gnet's error, if any.
