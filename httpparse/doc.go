@@ -11,9 +11,17 @@
 // header names or values, obs-fold, whitespace before a colon, Content-Length
 // together with Transfer-Encoding, conflicting Content-Length values, any
 // transfer coding but chunked and any version but HTTP/1.0 and HTTP/1.1 are
-// errors. Every error is an *Error that carries the HTTP status a server
-// should answer with (400, 413, 414, 431, 501, 505).
+// errors, and so are an HTTP/1.1 request without exactly one Host field
+// and an Expect other than 100-continue. Every error is an *Error that
+// carries the HTTP status a server should answer with (400, 413, 414, 417,
+// 431, 501, 505); the errors are sentinel values in errors.go, compared
+// with ==.
 //
 // ChunkedDecoder decodes a chunked message body incrementally, also without
 // copying: the payload it returns is a sub-slice of its input.
+//
+// Files: parser.go (Parse and its framing), requestline.go (request line
+// and target forms), field.go (field lines, shared with trailers),
+// semantics.go (Host, Content-Length, Transfer-Encoding, Connection,
+// Expect), chars.go (byte-class tables), chunked.go (ChunkedDecoder).
 package httpparse

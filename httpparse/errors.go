@@ -8,7 +8,7 @@ var ErrNeedMore = errors.New("httpparse: need more data")
 
 // Error is a protocol error with the HTTP status a server answers it with.
 type Error struct {
-	Status int    // 400, 413, 414, 431, 501 or 505
+	Status int    // 400, 413, 414, 417, 431, 501 or 505
 	Reason string // short, fixed text safe to log and to send
 }
 

@@ -23,13 +23,20 @@ type Parser struct {
 // request line; n also goes into req.HeaderSize. The body, if any, starts
 // at buf[n:].
 //
+// Limits: MaxRequestLine counts the request line without its CRLF;
+// MaxHeaderBytes counts the header section after the request line,
+// through the final CRLF; MaxHeaders counts field lines; MaxBodySize is
+// checked against Content-Length here (a chunked body is the
+// ChunkedDecoder's to check).
+//
 // When buf ends before the header section does, Parse returns 0 and
 // ErrNeedMore: call it again with the same bytes plus more. Each call
 // scans from the start of buf. Limits are enforced on incomplete input
 // too, so a request line or header section that has already grown past
 // its limit fails at once rather than waiting for its end. Any other
 // error is an *Error; the caller should answer with StatusOf(err) and
-// close the connection.
+// close the connection. After any error n is 0 and req holds nothing
+// meaningful.
 //
 // Ownership: every []byte in req is a sub-slice of buf, valid only as
 // long as buf is. Parse keeps no reference to buf or req. It does not

@@ -381,3 +381,32 @@ func TestStatusOf(t *testing.T) {
 		}
 	}
 }
+
+// TestInvalidValueByte checks the word-at-a-time scan against the table,
+// for every byte at every offset, alone and after a tab or obs-text.
+func TestInvalidValueByte(t *testing.T) {
+	naive := func(v []byte) int {
+		for i, c := range v {
+			if !valueChar[c] {
+				return i
+			}
+		}
+		return -1
+	}
+	for _, fill := range []byte{'a', '\t', 0xff, ' '} {
+		for n := 0; n <= 19; n++ {
+			for pos := 0; pos < n; pos++ {
+				for c := 0; c < 256; c++ {
+					var v []byte
+					for i := 0; i < n; i++ {
+						v = append(v, fill)
+					}
+					v[pos] = byte(c)
+					if got, want := invalidValueByte(v), naive(v); got != want {
+						t.Fatalf("fill %#x, %d bytes, %#x at %d: got %d, want %d", fill, n, c, pos, got, want)
+					}
+				}
+			}
+		}
+	}
+}
