@@ -218,3 +218,25 @@ func (b *Body) takeStarved() func() {
 	b.starved = false
 	return b.onSpace
 }
+
+// NeedSpace tells a streamed body that its feeder waits for more room than
+// Free reports (a chunk-size line that does not fit yet): onSpace is called
+// once the reader frees space.
+func (b *Body) NeedSpace() {
+	b.mu.Lock()
+	b.starved = true
+	b.mu.Unlock()
+}
+
+// Received reports whether the whole body has arrived from the client: a
+// buffered body always has; a streamed one once Finish was called without
+// an error. A response written before that must close the connection, since
+// the rest of the body is still on it.
+func (b *Body) Received() bool {
+	if !b.stream {
+		return true
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.done && b.finErr == nil && b.abort == nil
+}

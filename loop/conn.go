@@ -41,6 +41,9 @@ type connState struct {
 	mustClose bool      // the connection cannot carry another request
 	closed    bool      // OnClose ran
 	wake      func()    // wakes the loop for this connection (bound once)
+	guard     fdGuard   // direct writes from the app's goroutine
+
+	handoff atomic.Int32 // handoffBusy, handoffKick or handoffDone while ex is set
 
 	phase atomic.Int32
 	since atomic.Int64 // unix nanoseconds when the phase began
@@ -63,6 +66,7 @@ func (s *Server) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
 	cs.ci.LocalAddr, cs.ci.LocalPort = splitAddr(c.LocalAddr())
 	cs.ci.URLScheme = "http"
 	cs.wake = func() { _ = c.Wake(nil) }
+	cs.guard.fd = c.Fd()
 	cs.setPhase(phaseHead)
 	c.SetContext(cs)
 	s.track(cs)
@@ -77,11 +81,34 @@ func (s *Server) OnClose(c gnet.Conn, _ error) gnet.Action {
 		return gnet.None
 	}
 	cs.closed = true
+	cs.guard.close()
 	s.untrack(cs)
-	if cs.ex != nil {
-		cs.ex.env.Body.Abort()
+	if cs.ex == nil {
+		return gnet.None
+	}
+	if cs.kick() {
+		cs.ex.env.Body.Abort() // the app's goroutine wakes the loop when done
+	} else {
+		cs.complete(cs.ex, false)
 	}
 	return gnet.None
+}
+
+// kick asks the app's goroutine to wake the loop when it is done; false
+// means it is done already.
+func (cs *connState) kick() bool {
+	for {
+		switch h := cs.handoff.Load(); h {
+		case handoffDone:
+			return false
+		case handoffKick:
+			return true
+		default:
+			if cs.handoff.CompareAndSwap(h, handoffKick) {
+				return true
+			}
+		}
+	}
 }
 
 // OnTraffic is called by gnet when bytes arrive, and by Wake.
@@ -97,6 +124,10 @@ func (cs *connState) onTraffic() gnet.Action {
 	if cs.ex != nil {
 		if cs.stream.active {
 			return cs.feed()
+		}
+		if !cs.kick() {
+			cs.complete(cs.ex, cs.ex.keep)
+			return gnet.None
 		}
 		if cs.c.InboundBuffered() > maxPipelined {
 			cs.srv.cfg.Log.Printf("gwsgi: %s:%s queued over %d bytes behind a running request; closing", cs.ci.RemoteAddr, cs.ci.RemotePort, maxPipelined)
@@ -132,7 +163,7 @@ func (cs *connState) expired(now int64) bool {
 	case phaseIdle:
 		limit = cs.srv.cfg.KeepAlive
 	default:
-		return false
+		return cs.handoff.Load() == handoffDone // its loop has a request to complete
 	}
 	return now-cs.since.Load() > int64(limit)
 }

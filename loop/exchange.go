@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
+	"golang.org/x/sys/unix"
 
 	"github.com/gwsgi/gwsgi/environ"
 	"github.com/gwsgi/gwsgi/pool"
@@ -20,15 +21,21 @@ var errBackpressure = errors.New("loop: output backlog above high-water mark")
 // Task and the response's Sink. The loop creates it, the app's goroutine
 // uses it, and the loop releases it in complete, after Finish or Abort.
 // Fields set by the loop before dispatch are read-only for the app.
+//
+// The app's goroutine writes the response straight to the socket while
+// gnet holds none of its bytes (queued false), and hands what the socket
+// does not take to gnet's AsyncWritev, which queues it in order.
 type exchange struct {
-	cs   *connState // touched only on the loop
+	cs   *connState // the app's goroutine uses only cs.guard and cs.handoff
 	c    gnet.Conn
 	srv  *Server
 	env  *environ.Environ
 	resp wsgi.Response
 	keep bool
 
-	done chan error // Flush completions, to the app's goroutine
+	queued bool          // gnet may hold unsent bytes: no direct writes (set by the loop before it signals)
+	iov    [8]unix.Iovec // scratch for direct writes
+	done   chan error    // Flush completions, to the app's goroutine
 
 	onFlushed, onProbed, onFinished, onAborted gnet.AsyncCallback
 }
@@ -86,15 +93,33 @@ func (x *exchange) Run(*pool.Worker) {
 // signal runs on the loop after a write: it wakes the writer unless the
 // output backlog says it should wait longer.
 func (x *exchange) signal(c gnet.Conn, err error) {
-	if err == nil && c.OutboundBuffered() > x.srv.cfg.HighWater {
-		err = errBackpressure
+	if err == nil {
+		backlog := c.OutboundBuffered()
+		x.queued = backlog > 0
+		if backlog > x.srv.cfg.HighWater {
+			err = errBackpressure
+		}
 	}
 	x.done <- err
+}
+
+// writeDirect writes vec to the socket from the app's goroutine, as far as
+// it takes it now, and returns the rest for gnet; ok is false when it did
+// not try.
+func (x *exchange) writeDirect(vec [][]byte) (rest [][]byte, ok bool) {
+	if x.queued {
+		return vec, false
+	}
+	return x.cs.guard.writev(vec, &x.iov)
 }
 
 // Flush implements wsgi.Sink: one vectored write, waited for, then waiting
 // while the connection's backlog stays above the high-water mark.
 func (x *exchange) Flush(vec [][]byte) error {
+	vec, ok := x.writeDirect(vec)
+	if ok && len(vec) == 0 {
+		return nil
+	}
 	if err := x.c.AsyncWritev(vec, x.onFlushed); err != nil {
 		return err
 	}
@@ -116,6 +141,11 @@ func (x *exchange) Flush(vec [][]byte) error {
 // request when it is done.
 func (x *exchange) Finish(vec [][]byte, keepAlive bool) {
 	x.keep = keepAlive
+	vec, ok := x.writeDirect(vec)
+	if ok && len(vec) == 0 {
+		x.handOff()
+		return
+	}
 	if len(vec) == 0 {
 		if err := x.c.Wake(x.onFinished); err != nil {
 			x.srv.active.Add(-1) // the engine is gone
@@ -124,6 +154,18 @@ func (x *exchange) Finish(vec [][]byte, keepAlive bool) {
 	}
 	if err := x.c.AsyncWritev(vec, x.onFinished); err != nil {
 		x.srv.active.Add(-1)
+	}
+}
+
+// handOff ends a request whose response is all written: unless the loop
+// has input waiting, it completes the request when it next looks at the
+// connection, and nothing crosses goroutines now.
+func (x *exchange) handOff() {
+	if x.cs.handoff.CompareAndSwap(handoffBusy, handoffDone) {
+		return
+	}
+	if err := x.c.Wake(x.onFinished); err != nil {
+		x.srv.active.Add(-1) // the engine is gone
 	}
 }
 

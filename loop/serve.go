@@ -145,6 +145,10 @@ func (cs *connState) feed() gnet.Action {
 			continue
 		}
 		data, m, done, err := cs.dec.Decode(buf)
+		if err == nil && m == 0 && len(data) == 0 && len(buf) == free {
+			body.NeedSpace() // a size line does not fit in the room left yet
+			return gnet.None
+		}
 		if err != nil {
 			cs.srv.cfg.Log.Printf("gwsgi: %s:%s: request body: %v", cs.ci.RemoteAddr, cs.ci.RemotePort, err)
 			cs.endStream(err)
@@ -175,6 +179,12 @@ func (cs *connState) dispatch(ex *exchange) gnet.Action {
 	cs.srv.active.Add(1)
 	ex.resp.ForceClose = cs.mustClose
 	ex.resp.Draining = &cs.srv.draining
+	ex.queued = cs.c.OutboundBuffered() > 0
+	if cs.stream.active || cs.c.InboundBuffered() > 0 {
+		cs.handoff.Store(handoffKick) // input waits: the app's goroutine must wake the loop
+	} else {
+		cs.handoff.Store(handoffBusy)
+	}
 	if cs.srv.budget.Submit(ex) {
 		return gnet.None
 	}

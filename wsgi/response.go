@@ -263,7 +263,7 @@ func (r *Response) writeHead(total int64) {
 	if !r.hasServer {
 		b = append(b, serverLine...)
 	}
-	keep := r.env.KeepAlive && !r.ForceClose && (r.Draining == nil || !r.Draining.Load())
+	keep := r.env.KeepAlive && !r.ForceClose && (r.Draining == nil || !r.Draining.Load()) && r.env.Body.Received()
 	switch {
 	case r.appLength >= 0, r.status == 204, r.status == 304:
 	case total >= 0:
