@@ -4,7 +4,7 @@
 export PATH := $(PATH):/usr/local/go/bin
 GO      ?= go
 BIND    ?= 127.0.0.1:8000
-DEBS    ?= gcc pkg-config curl
+DEBS    ?= gcc pkg-config curl python3-dev python3-flask python3-django
 
 .PHONY: deps build run test vet fmt-check fuzz clean
 
@@ -14,8 +14,9 @@ deps:
 build: deps
 	$(GO) build -o bin/gwsgi ./cmd/gwsgi
 
+APP     ?= app
 run: build
-	bin/gwsgi -b $(BIND)
+	bin/gwsgi -b $(BIND) --chdir examples $(APP)
 
 vet:
 	$(GO) vet ./...
@@ -26,7 +27,7 @@ fmt-check:
 
 test: deps fmt-check vet
 	$(GO) test -count=1 ./...
-	$(GO) test -count=1 -race ./httpparse/ ./environ/ ./pool/ ./wsgi/ ./loop/
+	$(GO) test -count=1 -race ./httpparse/ ./environ/ ./pool/ ./wsgi/ ./loop/ ./pyembed/
 
 # Short fuzzing of every fuzz target (FUZZTIME each).
 FUZZTIME ?= 20s

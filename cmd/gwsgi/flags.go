@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/gwsgi/gwsgi/loop"
@@ -15,6 +16,9 @@ type options struct {
 	cfg   loop.Config
 	app   string // module:callable, "" for the built-in demo
 	pprof string // address for net/http/pprof, "" for none
+
+	chdir      string   // directory to change to before loading the app
+	pythonPath []string // directories put first on sys.path
 }
 
 // parseFlags reads gunicorn-style flags: -b/--bind, --threads and friends.
@@ -22,7 +26,7 @@ func parseFlags(args []string) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("gwsgi", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: gwsgi [flags] [module:callable]\n\nWithout an app, gwsgi serves its built-in Go demo app.\n\nflags:\n")
+		fmt.Fprintf(fs.Output(), "usage: gwsgi [flags] [module:callable]\n\nServes the Python WSGI app module:callable (\"module\" alone means\nmodule:application). Without an app, gwsgi serves its built-in Go demo app.\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	var keepAlive, headerTimeout, graceful float64
@@ -41,6 +45,15 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.cfg.ScriptName, "script-name", os.Getenv("SCRIPT_NAME"), "mount point of the app (SCRIPT_NAME)")
 	fs.BoolVar(&o.cfg.ReusePort, "reuse-port", false, "set SO_REUSEPORT on the listener")
 	fs.StringVar(&o.pprof, "pprof", "", "serve net/http/pprof on this `address`")
+	fs.StringVar(&o.chdir, "chdir", "", "change to `dir` before loading the app")
+	fs.Func("pythonpath", "comma-separated `dirs` to put first on sys.path (repeatable)", func(v string) error {
+		for _, d := range strings.Split(v, ",") {
+			if d = strings.TrimSpace(d); d != "" {
+				o.pythonPath = append(o.pythonPath, d)
+			}
+		}
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)

@@ -1,0 +1,431 @@
+/* interp.c: interpreter life cycle, app import, thread states, errors. */
+#define PYEMBED_INTERNAL
+#include "pyembed.h"
+#include "_cgo_export.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+PyObject *pe_template;          /* constant part of every environ dict */
+PyObject *pe_keys[PE_NFIXED];   /* interned CGI names */
+PyObject *pe_key_input, *pe_key_close;
+PyObject *pe_format_exception;  /* traceback.format_exception */
+PyObject *pe_file_wrapper;      /* _gwsgi.FileWrapper */
+static PyObject *pe_load_fn;    /* _gwsgi.load */
+static PyThreadState *main_ts;  /* the initializing thread's state */
+static __thread pyembed_worker *tls_worker;
+
+static const char *fixed_names[PE_NFIXED] = {
+	"REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING",
+	"CONTENT_TYPE", "CONTENT_LENGTH", "SERVER_NAME", "SERVER_PORT",
+	"SERVER_PROTOCOL", "REMOTE_ADDR", "REMOTE_PORT", "wsgi.url_scheme",
+};
+
+/* Common values, interned so that most requests build no str for them. */
+static const char *common_values[] = {
+	"GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS",
+	"HTTP/1.1", "HTTP/1.0", "http", "https", "", "/", "80", "443",
+	"127.0.0.1", "localhost",
+};
+#define NCOMMON (sizeof common_values / sizeof common_values[0])
+static PyObject *common_objs[NCOMMON];
+
+/* ---- header-name cache: HTTP_* names interned on first sight ---- */
+
+#define NAME_SLOTS 512   /* power of two */
+#define NAME_MAX_CACHED 384
+#define NAME_MAX_LEN 64
+static struct {
+	uint32_t hash;
+	Py_ssize_t n;
+	PyObject *s;     /* interned str, owned by the cache */
+} name_cache[NAME_SLOTS];
+static int name_count;
+
+static uint32_t fnv(const char *p, Py_ssize_t n) {
+	uint32_t h = 2166136261u;
+	for (Py_ssize_t i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/* pe_header_name returns a new reference to the str for an HTTP_* name,
+ * interned and cached the first time it is seen. GIL held. */
+PyObject *pe_header_name(const char *p, Py_ssize_t n) {
+	if (n > NAME_MAX_LEN)
+		return PyUnicode_DecodeLatin1(p, n, NULL); /* new ref */
+	uint32_t h = fnv(p, n);
+	for (uint32_t i = h & (NAME_SLOTS - 1), probes = 0; probes < NAME_SLOTS; i = (i + 1) & (NAME_SLOTS - 1), probes++) {
+		PyObject *s = name_cache[i].s;
+		if (s == NULL) {
+			PyObject *v = PyUnicode_DecodeLatin1(p, n, NULL); /* new ref */
+			if (v == NULL || name_count >= NAME_MAX_CACHED)
+				return v;
+			PyUnicode_InternInPlace(&v); /* steals v, gives back a new ref */
+			Py_INCREF(v);                /* the cache's reference */
+			name_cache[i].hash = h;
+			name_cache[i].n = n;
+			name_cache[i].s = v;
+			name_count++;
+			return v;
+		}
+		if (name_cache[i].hash == h && name_cache[i].n == n &&
+		    memcmp(PyUnicode_1BYTE_DATA(s), p, n) == 0) {
+			Py_INCREF(s);
+			return s;
+		}
+	}
+	return PyUnicode_DecodeLatin1(p, n, NULL); /* new ref */
+}
+
+/* pe_value returns a new reference to the str of a CGI value. GIL held. */
+PyObject *pe_value(int which, const char *p, Py_ssize_t n) {
+	if (which == PE_REQUEST_METHOD || which == PE_SERVER_PROTOCOL || which == PE_URL_SCHEME ||
+	    which == PE_SCRIPT_NAME || which == PE_PATH_INFO || which == PE_SERVER_PORT ||
+	    which == PE_SERVER_NAME || which == PE_REMOTE_ADDR) {
+		for (size_t i = 0; i < NCOMMON; i++) {
+			PyObject *s = common_objs[i];
+			if (PyUnicode_GET_LENGTH(s) == n && memcmp(PyUnicode_1BYTE_DATA(s), p, n) == 0) {
+				Py_INCREF(s);
+				return s;
+			}
+		}
+	}
+	return PyUnicode_DecodeLatin1(p, n, NULL); /* new ref */
+}
+
+/* ---- _gwsgi: the support module ---- */
+
+static PyObject *gw_log(PyObject *self, PyObject *arg) {
+	(void)self;
+	if (!PyUnicode_Check(arg)) {
+		PyErr_Format(PyExc_TypeError, "wsgi.errors.write() argument must be str, not %.100s", Py_TYPE(arg)->tp_name);
+		return NULL;
+	}
+	Py_ssize_t n;
+	const char *p = PyUnicode_AsUTF8AndSize(arg, &n); /* borrowed from arg */
+	if (p == NULL)
+		return NULL;
+	Py_INCREF(arg); /* keep p alive without the GIL */
+	Py_BEGIN_ALLOW_THREADS
+	pyembedLog((char *)p, n);
+	Py_END_ALLOW_THREADS
+	Py_DECREF(arg);
+	Py_RETURN_NONE;
+}
+
+static PyMethodDef gw_methods[] = {
+	{"log", gw_log, METH_O, "log(str): write to the server's error log"},
+	{NULL, NULL, 0, NULL},
+};
+
+static int add_common(void) {
+	for (int i = 0; i < PE_NFIXED; i++) {
+		pe_keys[i] = PyUnicode_InternFromString(fixed_names[i]); /* new ref, kept */
+		if (pe_keys[i] == NULL)
+			return -1;
+	}
+	for (size_t i = 0; i < NCOMMON; i++) {
+		common_objs[i] = PyUnicode_InternFromString(common_values[i]); /* new ref, kept */
+		if (common_objs[i] == NULL)
+			return -1;
+	}
+	pe_key_input = PyUnicode_InternFromString("wsgi.input"); /* new ref, kept */
+	pe_key_close = PyUnicode_InternFromString("close");      /* new ref, kept */
+	return pe_key_input && pe_key_close ? 0 : -1;
+}
+
+static int set_item(PyObject *d, const char *k, PyObject *v) {
+	/* steals v */
+	if (v == NULL)
+		return -1;
+	PyObject *key = PyUnicode_InternFromString(k); /* new ref */
+	if (key == NULL) {
+		Py_DECREF(v);
+		return -1;
+	}
+	int rc = PyDict_SetItem(d, key, v); /* does not steal */
+	Py_DECREF(key);
+	Py_DECREF(v);
+	return rc;
+}
+
+static int build_support(const char *src, int multiprocess) {
+	PyObject *mod = PyImport_AddModule("_gwsgi"); /* borrowed (owned by sys.modules) */
+	if (mod == NULL)
+		return -1;
+	PyObject *d = PyModule_GetDict(mod); /* borrowed */
+	PyObject *log = PyCFunction_NewEx(&gw_methods[0], NULL, NULL); /* new ref */
+	if (log == NULL || PyDict_SetItemString(d, "log", log) < 0) {
+		Py_XDECREF(log);
+		return -1;
+	}
+	Py_DECREF(log);
+	if (PyDict_GetItemString(d, "__builtins__") == NULL && /* borrowed */
+	    PyDict_SetItemString(d, "__builtins__", PyEval_GetBuiltins()) < 0) /* borrowed */
+		return -1;
+	PyObject *code = Py_CompileString(src, "<gwsgi support.py>", Py_file_input); /* new ref */
+	if (code == NULL)
+		return -1;
+	PyObject *r = PyEval_EvalCode(code, d, d); /* new ref */
+	Py_DECREF(code);
+	if (r == NULL)
+		return -1;
+	Py_DECREF(r);
+	pe_load_fn = PyDict_GetItemString(d, "load");              /* borrowed */
+	pe_file_wrapper = PyDict_GetItemString(d, "FileWrapper");  /* borrowed */
+	PyObject *errors = PyDict_GetItemString(d, "errors");      /* borrowed */
+	if (!pe_load_fn || !pe_file_wrapper || !errors) {
+		PyErr_SetString(PyExc_RuntimeError, "gwsgi support module incomplete");
+		return -1;
+	}
+	Py_INCREF(pe_load_fn);
+	Py_INCREF(pe_file_wrapper);
+
+	PyObject *tb = PyImport_ImportModule("traceback"); /* new ref */
+	if (tb == NULL)
+		return -1;
+	pe_format_exception = PyObject_GetAttrString(tb, "format_exception"); /* new ref, kept */
+	Py_DECREF(tb);
+	if (pe_format_exception == NULL)
+		return -1;
+
+	pe_template = PyDict_New(); /* new ref, kept */
+	if (pe_template == NULL)
+		return -1;
+	Py_INCREF(errors); /* set_item steals */
+	Py_INCREF(pe_file_wrapper);
+	if (set_item(pe_template, "SERVER_SOFTWARE", PyUnicode_FromString("gwsgi")) < 0 ||
+	    set_item(pe_template, "wsgi.version", Py_BuildValue("(ii)", 1, 0)) < 0 ||
+	    set_item(pe_template, "wsgi.errors", errors) < 0 ||
+	    set_item(pe_template, "wsgi.multithread", PyBool_FromLong(1)) < 0 ||
+	    set_item(pe_template, "wsgi.multiprocess", PyBool_FromLong(multiprocess)) < 0 ||
+	    set_item(pe_template, "wsgi.run_once", PyBool_FromLong(0)) < 0 ||
+	    set_item(pe_template, "wsgi.input_terminated", PyBool_FromLong(1)) < 0 ||
+	    set_item(pe_template, "wsgi.file_wrapper", pe_file_wrapper) < 0)
+		return -1;
+	return 0;
+}
+
+/* err_text formats the pending Python exception, clears it, and returns a
+ * malloc'd string (never NULL). GIL held. */
+static char *err_text(Py_ssize_t *len) {
+	PyObject *type, *value, *tb;
+	PyErr_Fetch(&type, &value, &tb); /* new refs (each may be NULL) */
+	PyErr_NormalizeException(&type, &value, &tb);
+	char *out = NULL;
+	Py_ssize_t n = 0;
+	if (type != NULL && pe_format_exception != NULL) {
+		if (tb != NULL && value != NULL)
+			PyException_SetTraceback(value, tb);
+		PyObject *lines = PyObject_CallFunctionObjArgs(pe_format_exception, type,
+			value ? value : Py_None, tb ? tb : Py_None, NULL); /* new ref */
+		PyObject *sep = lines ? PyUnicode_FromString("") : NULL; /* new ref */
+		PyObject *joined = sep ? PyUnicode_Join(sep, lines) : NULL; /* new ref */
+		const char *p = joined ? PyUnicode_AsUTF8AndSize(joined, &n) : NULL; /* borrowed */
+		if (p != NULL) {
+			out = malloc(n + 1);
+			if (out) {
+				memcpy(out, p, n);
+				out[n] = 0;
+			}
+		}
+		Py_XDECREF(joined);
+		Py_XDECREF(sep);
+		Py_XDECREF(lines);
+		PyErr_Clear(); /* a failure to format is reported below */
+	}
+	if (out == NULL && type != NULL) {
+		/* fall back to the type name */
+		const char *name = ((PyTypeObject *)type)->tp_name;
+		n = strlen(name);
+		out = malloc(n + 1);
+		if (out)
+			memcpy(out, name, n + 1);
+	}
+	Py_XDECREF(type);
+	Py_XDECREF(value);
+	Py_XDECREF(tb);
+	if (out == NULL) {
+		out = strdup("unknown Python error");
+		n = out ? (Py_ssize_t)strlen(out) : 0;
+	}
+	*len = n;
+	return out;
+}
+
+/* pyembed_init initializes the interpreter on the calling thread, which
+ * keeps the GIL: the caller then loads apps and calls pyembed_save_main.
+ * Returns 0, or -1 when the interpreter cannot start (it prints why), or
+ * -2 when the support module fails (the traceback is printed to stderr). */
+int pyembed_init(const char *program, const char *support_src, int multiprocess) {
+	PyConfig config;
+	PyConfig_InitPythonConfig(&config);
+	config.install_signal_handlers = 0; /* Go owns signals */
+	config.parse_argv = 0;
+	PyStatus st = PyConfig_SetBytesString(&config, &config.program_name, program);
+	if (!PyStatus_Exception(st)) {
+		char *argv0 = "gwsgi";
+		st = PyConfig_SetBytesArgv(&config, 1, &argv0);
+	}
+	if (!PyStatus_Exception(st))
+		st = Py_InitializeFromConfig(&config);
+	PyConfig_Clear(&config);
+	if (PyStatus_Exception(st)) {
+		if (st.err_msg)
+			fprintf(stderr, "gwsgi: python: %s%s%s\n", st.func ? st.func : "", st.func ? ": " : "", st.err_msg);
+		return -1;
+	}
+	if (add_common() < 0 || pe_types_ready() < 0 || build_support(support_src, multiprocess) < 0) {
+		PyErr_Print();
+		return -2;
+	}
+	return 0;
+}
+
+/* pyembed_save_main releases the GIL held by the initializing thread. */
+void pyembed_save_main(void) { main_ts = PyEval_SaveThread(); }
+
+/* pyembed_restore_main takes the GIL back on the initializing thread. */
+void pyembed_restore_main(void) { PyEval_RestoreThread(main_ts); }
+
+/* pyembed_finalize ends the interpreter; the caller is the initializing
+ * thread and holds the GIL (pyembed_restore_main). */
+int pyembed_finalize(void) {
+	Py_CLEAR(pe_load_fn);
+	return Py_FinalizeEx();
+}
+
+/* pyembed_load imports spec on the initializing thread, which holds the
+ * GIL. It returns a new reference to the callable, or NULL with *err a
+ * malloc'd traceback. paths is a '\0'-separated list ended by an empty
+ * string ("" for none). */
+PyObject *pyembed_load(const char *spec, const char *chdir, const char *paths, char **err) {
+	PyObject *list = PyList_New(0); /* new ref */
+	PyObject *res = NULL;
+	if (list != NULL) {
+		int ok = 1;
+		for (const char *p = paths; *p; p += strlen(p) + 1) {
+			PyObject *s = PyUnicode_DecodeFSDefault(p); /* new ref */
+			if (s == NULL || PyList_Append(list, s) < 0)
+				ok = 0;
+			Py_XDECREF(s);
+			if (!ok)
+				break;
+		}
+		if (ok)
+			res = PyObject_CallFunction(pe_load_fn, "ssO", spec, chdir, list); /* new ref */
+		Py_DECREF(list);
+	}
+	if (res == NULL) {
+		Py_ssize_t n;
+		*err = err_text(&n);
+	}
+	return res;
+}
+
+/* pyembed_decref drops a reference; the caller holds the GIL. */
+void pyembed_decref(PyObject *o) { Py_XDECREF(o); }
+
+/* ---- workers ---- */
+
+pyembed_worker *pyembed_worker_new(int slot) {
+	pyembed_worker *w = calloc(1, sizeof *w);
+	if (w)
+		w->slot = slot;
+	return w;
+}
+
+/* pyembed_worker_attach gives w a persistent thread state bound to the
+ * calling OS thread (which Go has locked for life) and makes w that
+ * thread's worker. The GIL need not be held. */
+void pyembed_worker_attach(pyembed_worker *w) {
+	PyInterpreterState *interp = main_ts->interp;
+	w->ts = PyThreadState_New(interp); /* binds to this thread's PyGILState slot if free */
+	tls_worker = w;
+}
+
+/* pyembed_worker_detach deletes w's thread state; the calling thread is
+ * the one that attached it. */
+void pyembed_worker_detach(pyembed_worker *w) {
+	if (w->ts == NULL)
+		return;
+	PyEval_RestoreThread(w->ts);
+	Py_CLEAR(w->start_cache);
+	Py_CLEAR(w->input_cache);
+	Py_CLEAR(w->write_cache);
+	PyThreadState_Clear(w->ts);
+	PyThreadState_DeleteCurrent(); /* releases the GIL */
+	w->ts = NULL;
+	if (tls_worker == w)
+		tls_worker = NULL;
+}
+
+/* pyembed_current returns the calling thread's worker, NULL if none. */
+pyembed_worker *pyembed_current(void) { return tls_worker; }
+
+void pe_enter(pyembed_worker *w) {
+	if (w->ts)
+		PyEval_RestoreThread(w->ts);
+	else
+		w->gs = PyGILState_Ensure();
+}
+
+void pe_leave(pyembed_worker *w) {
+	if (w->ts)
+		PyEval_SaveThread();
+	else
+		PyGILState_Release(w->gs);
+}
+
+/* pe_fail records msg as w's error. */
+void pe_fail(pyembed_worker *w, const char *msg) {
+	free(w->err);
+	w->errlen = strlen(msg);
+	w->err = strdup(msg);
+	if (w->err == NULL)
+		w->errlen = 0;
+}
+
+/* pe_fail_exc records the pending Python exception as w's error. */
+void pe_fail_exc(pyembed_worker *w) {
+	free(w->err);
+	w->err = err_text(&w->errlen);
+}
+
+/* pyembed_reserve makes w->buf hold at least n bytes; Go calls it, without
+ * the GIL, from a read callback. */
+char *pyembed_reserve(pyembed_worker *w, Py_ssize_t n) {
+	if (n > w->capbuf) {
+		Py_ssize_t c = w->capbuf ? w->capbuf : 256;
+		while (c < n)
+			c *= 2;
+		char *b = realloc(w->buf, c);
+		if (b == NULL)
+			return NULL;
+		w->buf = b;
+		w->capbuf = c;
+	}
+	return w->buf;
+}
+
+/* pe_raise sets a Python exception for a Go callback's status. */
+void pe_raise(int code, const char *p, Py_ssize_t n) {
+	PyObject *type;
+	switch (code) {
+	case PE_TYPE_ERROR: type = PyExc_TypeError; break;
+	case PE_VALUE_ERROR: type = PyExc_ValueError; break;
+	case PE_OS_ERROR: type = PyExc_OSError; break;
+	default: type = PyExc_RuntimeError; break;
+	}
+	PyObject *msg = PyUnicode_DecodeUTF8(p, n, "replace"); /* new ref */
+	if (msg == NULL)
+		return;
+	PyErr_SetObject(type, msg);
+	Py_DECREF(msg);
+}
+
+/* pyembed_set_error lets Go set a Python exception (GIL held). */
+void pyembed_set_error(int code, const char *p, Py_ssize_t n) { pe_raise(code, p, n); }

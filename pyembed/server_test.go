@@ -1,0 +1,116 @@
+package pyembed
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gwsgi/gwsgi/loop"
+)
+
+// TestOverTheServer serves the validated test app with the real server,
+// budget goroutines locked to their threads with their own thread states,
+// and talks to it with net/http.
+func TestOverTheServer(t *testing.T) {
+	var lb syncBuf
+	srv, err := loop.New(loop.Config{
+		Addr:         "127.0.0.1:0",
+		App:          validated,
+		Threads:      4,
+		Loops:        2,
+		LockOSThread: true,
+		WorkerInit:   validated.WorkerInit,
+		WorkerExit:   validated.WorkerExit,
+		Log:          log.New(&lb, "", 0),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve() }()
+	<-srv.Ready()
+	defer func() {
+		if err := srv.Shutdown(context.Background()); err != nil {
+			t.Error(err)
+		}
+		if err := <-errc; err != nil {
+			t.Error(err)
+		}
+	}()
+	base := "http://" + srv.Addr().String()
+
+	do := func(method, path string, body []byte) (*http.Response, string) {
+		t.Helper()
+		req, err := http.NewRequest(method, base+path, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body != nil {
+			req.Header.Set("Content-Type", "application/octet-stream")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		return resp, string(b)
+	}
+
+	if resp, body := do("GET", "/", nil); resp.StatusCode != 200 || body != "Hello, World!" {
+		t.Errorf("GET /: %d %q", resp.StatusCode, body)
+	}
+	if resp, body := do("HEAD", "/", nil); resp.StatusCode != 200 || body != "" {
+		t.Errorf("HEAD /: %d %q", resp.StatusCode, body)
+	}
+	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB: streamed into wsgi.input
+	if resp, body := do("POST", "/echo", big); resp.StatusCode != 200 || body != string(big) {
+		t.Errorf("POST /echo: %d, %d bytes back of %d", resp.StatusCode, len(body), len(big))
+	}
+	if resp, body := do("GET", "/write", nil); resp.StatusCode != 200 || body != "one,two,three" {
+		t.Errorf("GET /write: %d %q", resp.StatusCode, body)
+	}
+	if resp, body := do("GET", "/gen", nil); resp.StatusCode != 200 || body != "chunk0\nchunk1\nchunk2\n" {
+		t.Errorf("GET /gen: %d %q", resp.StatusCode, body)
+	}
+	if resp, _ := do("GET", "/raise", nil); resp.StatusCode != 500 {
+		t.Errorf("GET /raise: %d", resp.StatusCode)
+	}
+	if resp, _ := do("GET", "/nowhere", nil); resp.StatusCode != 404 {
+		t.Errorf("GET /nowhere: %d", resp.StatusCode)
+	}
+
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 25; j++ {
+				resp, err := http.Get(base + "/gen")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if string(b) != "chunk0\nchunk1\nchunk2\n" {
+					t.Errorf("concurrent /gen: %q", b)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if !strings.Contains(lb.String(), "ValueError: boom in app") {
+		t.Errorf("server log lacks the traceback: %s", lb.String())
+	}
+	noProblems(t)
+}

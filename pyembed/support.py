@@ -1,0 +1,93 @@
+# _gwsgi: the Python half of gwsgi's embedding, run once at start-up inside
+# the module _gwsgi, which the C side has given a `log(str)` builtin that
+# writes to the server's error log.
+
+import importlib
+import os
+import sys
+import threading
+
+
+class ErrorStream:
+    """wsgi.errors: text written here goes to the server's error log, one
+    log line per line of text (a partial line waits for its end or flush)."""
+
+    def __init__(self):
+        self._local = threading.local()
+
+    def write(self, s):
+        if not isinstance(s, str):
+            raise TypeError("wsgi.errors.write() argument must be str, not %s" % type(s).__name__)
+        buf = getattr(self._local, "buf", "") + s
+        *lines, rest = buf.split("\n")
+        for line in lines:
+            log(line)  # noqa: F821 (set by the C side)
+        self._local.buf = rest
+        return len(s)
+
+    def writelines(self, seq):
+        for s in seq:
+            self.write(s)
+
+    def flush(self):
+        rest = getattr(self._local, "buf", "")
+        if rest:
+            self._local.buf = ""
+            log(rest)  # noqa: F821
+
+
+errors = ErrorStream()
+
+
+class FileWrapper:
+    """wsgi.file_wrapper: iterates a file-like object in blocks of blksize
+    bytes. close() closes the file. gwsgi_file_wrapper marks it for a later
+    sendfile path."""
+
+    gwsgi_file_wrapper = True
+
+    def __init__(self, filelike, blksize=8192):
+        self.filelike = filelike
+        self.blksize = blksize
+        if hasattr(filelike, "close"):
+            self.close = filelike.close
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        data = self.filelike.read(self.blksize)
+        if data:
+            return data
+        raise StopIteration
+
+
+def load(spec, chdir, paths):
+    """Imports "module:callable" ("module" alone means module:application;
+    the callable may be a dotted path, and "name()" calls a factory) after
+    changing to chdir and putting paths and the working directory first on
+    sys.path, the way gunicorn does."""
+    if chdir:
+        os.chdir(chdir)
+    for p in reversed([os.path.abspath(p) for p in paths] + [os.getcwd()]):
+        while p in sys.path:
+            sys.path.remove(p)
+        sys.path.insert(0, p)
+    module, _, name = spec.partition(":")
+    if not module:
+        raise ValueError("app %r: expected module:callable" % spec)
+    name = name or "application"
+    factory = name.endswith("()")
+    if factory:
+        name = name[:-2]
+    obj = importlib.import_module(module)
+    for part in name.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise AttributeError("module %r has no attribute %r" % (module, name)) from None
+    if factory:
+        obj = obj()
+    if not callable(obj):
+        raise TypeError("app %r is a %s, which is not callable" % (spec, type(obj).__name__))
+    return obj
