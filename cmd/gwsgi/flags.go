@@ -54,23 +54,45 @@ func parseFlags(args []string) (*options, error) {
 		}
 		return nil
 	})
-	if err := fs.Parse(args); err != nil {
+	apps, err := parseInterspersed(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
 		}
 		return nil, err
 	}
-	switch fs.NArg() {
+	switch len(apps) {
 	case 0:
 	case 1:
-		o.app = fs.Arg(0)
+		o.app = apps[0]
 	default:
-		return nil, fmt.Errorf("one app expected, got %q", fs.Args())
+		return nil, fmt.Errorf("one app expected, got %q", apps)
 	}
 	o.cfg.KeepAlive = seconds(keepAlive)
 	o.cfg.HeaderTimeout = seconds(headerTimeout)
 	o.cfg.GracefulTimeout = seconds(graceful)
 	return o, nil
+}
+
+// parseInterspersed parses flags before and after positional arguments, as
+// gunicorn does (`gwsgi app:application -b :8000`), and returns the
+// positional ones. "--" ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

@@ -17,3 +17,20 @@ func TestPythonFlags(t *testing.T) {
 		t.Errorf("pythonpath %q, want %q", o.pythonPath, want)
 	}
 }
+
+func TestFlagsAfterTheApp(t *testing.T) {
+	o, err := parseFlags([]string{"--threads", "3", "app:application", "-b", "127.0.0.1:9", "--pprof", "127.0.0.1:6060"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.app != "app:application" || o.cfg.Addr != "127.0.0.1:9" || o.cfg.Threads != 3 || o.pprof != "127.0.0.1:6060" {
+		t.Fatalf("got app %q addr %q threads %d pprof %q", o.app, o.cfg.Addr, o.cfg.Threads, o.pprof)
+	}
+	if _, err := parseFlags([]string{"a:b", "c:d"}); err == nil {
+		t.Fatal("two apps accepted")
+	}
+	o, err = parseFlags([]string{"--", "-weird:app"})
+	if err != nil || o.app != "-weird:app" {
+		t.Fatalf("after --: %v %q", err, o.app)
+	}
+}
