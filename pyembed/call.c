@@ -121,7 +121,26 @@ static int grow_chunks(pyembed_worker *w, Py_ssize_t n) {
 	return 0;
 }
 
-/* classify turns the app's result into PE_LIST or PE_ITER. GIL held. */
+/* locate_file asks a wsgi.file_wrapper result where its file is: 0 with
+ * w->file_* set when it wraps a regular file, -1 otherwise (the result is
+ * then iterated). GIL held. */
+static int locate_file(pyembed_worker *w) {
+	PyObject *t = PyObject_CallMethod(w->result, "_gwsgi_file", NULL); /* new ref */
+	long long fd, off, len;
+	int ok = t != NULL && PyTuple_Check(t) &&
+	         PyArg_ParseTuple(t, "LLL", &fd, &off, &len) && fd >= 0 && off >= 0 && len >= 0;
+	if (!ok)
+		PyErr_Clear(); /* None, or anything odd: iterate instead */
+	Py_XDECREF(t);
+	if (!ok)
+		return -1;
+	w->file_fd = (int)fd;
+	w->file_off = off;
+	w->file_len = len;
+	return 0;
+}
+
+/* classify turns the app's result into PE_LIST, PE_ITER or PE_FILE. GIL held. */
 static int classify(pyembed_worker *w) {
 	PyObject *res = w->result;
 	if (PyList_CheckExact(res) || PyTuple_CheckExact(res)) {
@@ -154,6 +173,8 @@ static int classify(pyembed_worker *w) {
 		PyErr_Clear();
 		return fail_result(w, "app returned %s, which is not iterable; WSGI needs an iterable of bytes", res);
 	}
+	if (Py_IS_TYPE(res, (PyTypeObject *)pe_file_wrapper) && locate_file(w) == 0)
+		return PE_FILE;
 	return PE_ITER;
 }
 

@@ -169,6 +169,17 @@ type iterable struct {
 // Buffered reports whether every chunk exists already (a list or tuple).
 func (it *iterable) Buffered() bool { return it.kind == C.PE_LIST }
 
+// File implements wsgi.FileBody: a wsgi.file_wrapper over a regular file
+// tells where its bytes are, so the server can sendfile them. The
+// descriptor belongs to the app's file object and stays open until Close.
+func (it *iterable) File() (fd int, offset, count int64, ok bool) {
+	if !it.open || it.kind != C.PE_FILE {
+		return 0, 0, 0, false
+	}
+	cw := it.w.cw
+	return int(cw.file_fd), int64(cw.file_off), int64(cw.file_len), true
+}
+
 // Next returns the next chunk, borrowed until the next call to Next or
 // Close.
 func (it *iterable) Next() ([]byte, error) {

@@ -36,7 +36,8 @@ enum {
 enum {
 	PE_ERROR = -1,  /* err holds the message */
 	PE_LIST = 1,    /* chunks hold every body chunk (list or tuple of bytes) */
-	PE_ITER = 2     /* pyembed_next yields the chunks */
+	PE_ITER = 2,    /* pyembed_next yields the chunks */
+	PE_FILE = 3     /* a wsgi.file_wrapper over a regular file: file_* say where; pyembed_next iterates it too */
 };
 
 /* Status codes the Go callbacks return to C. */
@@ -78,6 +79,11 @@ typedef struct pyembed_worker {
 	PyObject **objs;
 	pe_str *chunks;
 	Py_ssize_t nchunks, capchunks;
+
+	/* PE_FILE: the file's descriptor (owned by the result), offset and
+	 * the bytes left */
+	int file_fd;
+	int64_t file_off, file_len;
 
 	/* pyembed_next's chunk (owned by cur) */
 	const char *out_p;

@@ -4,6 +4,7 @@
 
 import importlib
 import os
+import stat
 import sys
 import threading
 
@@ -41,8 +42,9 @@ errors = ErrorStream()
 
 class FileWrapper:
     """wsgi.file_wrapper: iterates a file-like object in blocks of blksize
-    bytes. close() closes the file. gwsgi_file_wrapper marks it for a later
-    sendfile path."""
+    bytes. close() closes the file. When the object is a regular file the
+    server sends it with sendfile(2) instead of iterating (see
+    _gwsgi_file)."""
 
     gwsgi_file_wrapper = True
 
@@ -54,6 +56,19 @@ class FileWrapper:
 
     def __iter__(self):
         return self
+
+    def _gwsgi_file(self):
+        """(fd, offset, count) of what is left of a regular file, or None
+        when filelike is not one: the server then iterates instead."""
+        try:
+            fd = self.filelike.fileno()
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                return None
+            offset = self.filelike.tell()
+        except (AttributeError, OSError, ValueError):
+            return None
+        return (fd, offset, max(st.st_size - offset, 0))
 
     def __next__(self):
         data = self.filelike.read(self.blksize)

@@ -39,6 +39,14 @@ type Buffered interface {
 	Buffered() bool
 }
 
+// FileBody is implemented by iterables that are the rest of a regular file
+// (wsgi.file_wrapper over an open file): the gateway may send those count
+// bytes from offset with sendfile(2) instead of iterating. fd must stay
+// open until Close. ok false means: iterate instead.
+type FileBody interface {
+	File() (fd int, offset, count int64, ok bool)
+}
+
 // App is a WSGI application. Call may be invoked concurrently from several
 // goroutines; env and start are valid until the returned Iterable is closed.
 type App interface {

@@ -15,6 +15,7 @@ var (
 	ErrHopByHop        = errors.New("wsgi: app may not set hop-by-hop header")
 	ErrContentLength   = errors.New("wsgi: invalid Content-Length response header")
 	ErrConnection      = errors.New("wsgi: connection lost")
+	ErrNoSendfile      = errors.New("wsgi: sendfile not possible on this connection now")
 )
 
 // HeaderError names the header a validation error is about.

@@ -27,6 +27,13 @@ type Sink interface {
 	Abort()
 }
 
+// FileSink is implemented by sinks that can send a file's bytes from the
+// kernel (sendfile). SendFile returns ErrNoSendfile, having sent nothing,
+// when it cannot now; the gateway then iterates the body instead.
+type FileSink interface {
+	SendFile(fd int, offset, count int64) error
+}
+
 // Logger receives the gateway's error lines.
 type Logger interface {
 	Printf(format string, args ...any)
@@ -251,6 +258,19 @@ func appendNonEmpty(vec [][]byte, bufs ...[]byte) [][]byte {
 		}
 	}
 	return vec
+}
+
+// flushHead sends the head, framed for a body of total bytes, and what
+// body is buffered.
+func (r *Response) flushHead(total int64) {
+	r.vec = r.vec[:0]
+	r.pre.Reset()
+	r.writeHead(total)
+	r.vec = appendNonEmpty(r.vec, r.pre.B, r.body.B)
+	if err := r.sink.Flush(r.vec); err != nil {
+		r.lost = errors.Join(ErrConnection, err)
+	}
+	r.body.Reset()
 }
 
 // writeHead renders the status line and headers into r.pre and decides the

@@ -1,6 +1,7 @@
 package wsgi
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -48,6 +49,11 @@ func Serve(app App, env *environ.Environ, r *Response) {
 // drain reads the iterable to its end. Chunks of a Buffered iterable are
 // gathered; others are sent as they come.
 func (r *Response) drain(it Iterable) error {
+	if fb, ok := it.(FileBody); ok {
+		if sent, err := r.sendFile(fb); sent || err != nil {
+			return err
+		}
+	}
 	gather := false
 	if b, ok := it.(Buffered); ok {
 		gather = b.Buffered()
@@ -66,6 +72,41 @@ func (r *Response) drain(it Iterable) error {
 			return err
 		}
 	}
+}
+
+// sendFile sends a file body with the sink's sendfile when the framing
+// allows it (a known length, not chunked); sent false means iterate.
+func (r *Response) sendFile(fb FileBody) (sent bool, err error) {
+	fs, ok := r.sink.(FileSink)
+	if !ok || !r.started || r.chunked || r.lost != nil {
+		return false, nil
+	}
+	fd, offset, count, ok := fb.File()
+	if !ok {
+		return false, nil
+	}
+	if r.appLength >= 0 {
+		count = min(count, r.appLength-r.accepted)
+	}
+	if r.bodyless {
+		r.accepted += count
+		return true, nil
+	}
+	if !r.headSent {
+		r.flushHead(r.accepted + count)
+		if r.lost != nil {
+			return false, r.lost
+		}
+	}
+	switch err := fs.SendFile(fd, offset, count); {
+	case err == ErrNoSendfile:
+		return false, nil
+	case err != nil:
+		r.lost = errors.Join(ErrConnection, err)
+		return false, r.lost
+	}
+	r.accepted += count
+	return true, nil
 }
 
 func closeQuietly(it Iterable, r *Response) {

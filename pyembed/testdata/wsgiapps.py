@@ -128,6 +128,11 @@ def router(environ, start_response):
         return_value = environ["wsgi.file_wrapper"](f, 1024)
         start_response("200 OK", TEXT)
         return return_value
+    if path == "/sendfile":  # the file named by the query string, from offset 10
+        f = open(environ["QUERY_STRING"], "rb")
+        f.seek(10)
+        start_response("200 OK", [("Content-Type", "application/octet-stream")])
+        return environ["wsgi.file_wrapper"](f)
     if path == "/raise":
         raise ValueError("boom in app")
     if path == "/errors":

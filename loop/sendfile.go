@@ -1,0 +1,49 @@
+package loop
+
+import (
+	"io"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gwsgi/gwsgi/wsgi"
+)
+
+// sendfileMax bounds one sendfile call, so the guard is held briefly.
+const sendfileMax = 4 << 20
+
+// SendFile implements wsgi.FileSink: count bytes of fd from offset go from
+// the kernel's page cache to the socket, from the app's goroutine. While
+// the socket is full it waits in poll(2) without the guard, so the loop
+// can close the connection meanwhile; the next write then sees it closed.
+func (x *exchange) SendFile(fd int, offset, count int64) error {
+	if x.queued {
+		return wsgi.ErrNoSendfile // gnet holds earlier bytes: they must go first
+	}
+	g := &x.cs.guard
+	for count > 0 {
+		g.mu.Lock()
+		if g.closed {
+			g.mu.Unlock()
+			return wsgi.ErrConnection
+		}
+		n, err := unix.Sendfile(g.fd, fd, &offset, int(min(count, sendfileMax)))
+		sock := g.fd
+		g.mu.Unlock()
+		switch {
+		case err == unix.EAGAIN || err == unix.EINTR:
+			waitWritable(sock)
+		case err != nil:
+			return err
+		case n == 0:
+			return io.ErrUnexpectedEOF // the file shrank under us
+		}
+		count -= int64(max(n, 0))
+	}
+	return nil
+}
+
+// waitWritable waits until fd can take more bytes, or a second passes.
+func waitWritable(fd int) {
+	pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
+	_, _ = unix.Poll(pfd, 1000)
+}
