@@ -3,17 +3,13 @@ package pyembed
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"io"
-	"log"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/gwsgi/gwsgi/loop"
 )
 
 // TestSendfile serves wsgi.file_wrapper over a regular file through the
@@ -28,24 +24,7 @@ func TestSendfile(t *testing.T) {
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var lb syncBuf
-	srv, err := loop.New(loop.Config{
-		Addr: "127.0.0.1:0", App: raw, Threads: 2, Loops: 1,
-		LockOSThread: true, WorkerInit: raw.WorkerInit, WorkerExit: raw.WorkerExit,
-		Log: log.New(&lb, "", 0),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve() }()
-	<-srv.Ready()
-	defer func() {
-		if err := srv.Shutdown(context.Background()); err != nil {
-			t.Error(err)
-		}
-		<-errc
-	}()
+	srv, lb := serve(t, raw, 2)
 	url := "http://" + srv.Addr().String() + "/sendfile?" + path
 
 	resp, err := http.Get(url)

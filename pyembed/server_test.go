@@ -13,20 +13,21 @@ import (
 	"github.com/gwsgi/gwsgi/loop"
 )
 
-// TestOverTheServer serves the validated test app with the real server,
-// budget goroutines locked to their threads with their own thread states,
-// and talks to it with net/http.
-func TestOverTheServer(t *testing.T) {
-	var lb syncBuf
+// serve runs app with the real server on a free port, its budget
+// goroutines locked to their threads with their own thread states, until
+// the test ends.
+func serve(t *testing.T, app *App, threads int) (*loop.Server, *syncBuf) {
+	t.Helper()
+	lb := &syncBuf{}
 	srv, err := loop.New(loop.Config{
 		Addr:         "127.0.0.1:0",
-		App:          validated,
-		Threads:      4,
+		App:          app,
+		Threads:      threads,
 		Loops:        2,
 		LockOSThread: true,
-		WorkerInit:   validated.WorkerInit,
-		WorkerExit:   validated.WorkerExit,
-		Log:          log.New(&lb, "", 0),
+		WorkerInit:   app.WorkerInit,
+		WorkerExit:   app.WorkerExit,
+		Log:          log.New(lb, "", 0),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -34,14 +35,22 @@ func TestOverTheServer(t *testing.T) {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve() }()
 	<-srv.Ready()
-	defer func() {
+	t.Cleanup(func() {
 		if err := srv.Shutdown(context.Background()); err != nil {
 			t.Error(err)
 		}
 		if err := <-errc; err != nil {
 			t.Error(err)
 		}
-	}()
+	})
+	return srv, lb
+}
+
+// TestOverTheServer serves the validated test app with the real server,
+// budget goroutines locked to their threads with their own thread states,
+// and talks to it with net/http.
+func TestOverTheServer(t *testing.T) {
+	srv, lb := serve(t, validated, 4)
 	base := "http://" + srv.Addr().String()
 
 	do := func(method, path string, body []byte) (*http.Response, string) {
