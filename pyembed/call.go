@@ -213,6 +213,10 @@ func (it *iterable) Close() error {
 		return nil
 	}
 	it.open = false
+	if it.kind == C.PE_LIST && C.pyembed_defer(it.w.cw) == 0 {
+		it.w.release(it.eph)
+		return nil
+	}
 	var err error
 	if C.pyembed_close(it.w.cw) == C.PE_ERROR {
 		err = it.w.takeErr("close")

@@ -353,6 +353,7 @@ void pyembed_worker_detach(pyembed_worker *w) {
 	if (w->ts == NULL)
 		return;
 	PyEval_RestoreThread(w->ts);
+	pe_drop_deferred(w);
 	Py_CLEAR(w->start_cache);
 	Py_CLEAR(w->input_cache);
 	Py_CLEAR(w->write_cache);

@@ -85,6 +85,11 @@ typedef struct pyembed_worker {
 	int file_fd;
 	int64_t file_off, file_len;
 
+	/* a finished small list result whose references pyembed_defer kept
+	 * for the worker's next call to drop under the GIL it takes anyway */
+	PyObject **dobjs;
+	Py_ssize_t ndobjs, capdobjs;
+
 	/* pyembed_next's chunk (owned by cur) */
 	const char *out_p;
 	Py_ssize_t out_n;
@@ -120,6 +125,8 @@ void pyembed_set_error(int code, const char *p, Py_ssize_t n);
 int pyembed_call(pyembed_worker *w, PyObject *app, const char *base, const int32_t *vars, int nheaders);
 int pyembed_next(pyembed_worker *w);
 int pyembed_close(pyembed_worker *w);
+int pyembed_defer(pyembed_worker *w);
+void pe_drop_deferred(pyembed_worker *w);
 
 /* internal, shared between the .c files */
 #ifdef PYEMBED_INTERNAL
