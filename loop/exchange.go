@@ -158,10 +158,11 @@ func (x *exchange) Finish(vec [][]byte, keepAlive bool) {
 }
 
 // handOff ends a request whose response is all written: unless the loop
-// has input waiting, it completes the request when it next looks at the
-// connection, and nothing crosses goroutines now.
+// has input waiting or the connection must close now, it completes the
+// request when it next looks at the connection, and nothing crosses
+// goroutines now.
 func (x *exchange) handOff() {
-	if x.cs.handoff.CompareAndSwap(handoffBusy, handoffDone) {
+	if x.keep && !x.srv.draining.Load() && x.cs.handoff.CompareAndSwap(handoffBusy, handoffDone) {
 		return
 	}
 	if err := x.c.Wake(x.onFinished); err != nil {
