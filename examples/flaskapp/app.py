@@ -2,9 +2,10 @@
 
     bin/gwsgi -b 127.0.0.1:8000 --chdir examples/flaskapp app:app
 
-Routes: /  /json  /query?name=x  /form (GET shows a form, POST echoes it)
-/upload (multipart POST)  /cookie (sets one)  /cookie/read  /redirect
-/stream  /missing (404 from Flask)
+Routes: /  /json (POST echoes JSON)  /query?name=x  /form (GET shows a form,
+POST echoes it)  /upload (multipart POST)  /cookie (sets one)  /cookie/read
+/redirect  /stream  /boom (raises: 500, traceback in the log)  /missing (404
+from Flask)
 """
 
 from flask import Flask, Response, jsonify, redirect, request, stream_with_context, url_for
@@ -20,6 +21,11 @@ def index():
 @app.get("/json")
 def json_view():
     return jsonify(message="hello", numbers=[1, 2, 3], server=request.environ.get("SERVER_SOFTWARE"))
+
+
+@app.post("/json")
+def json_echo():
+    return jsonify(received=request.get_json())
 
 
 @app.get("/query")
@@ -67,6 +73,11 @@ def stream():
             yield "line %d\n" % i
 
     return Response(stream_with_context(generate()), mimetype="text/plain")
+
+
+@app.get("/boom")
+def boom():
+    raise RuntimeError("boom from Flask")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ urlpatterns = [
     path("json", views.json_view, name="json"),
     path("form", views.form),
     path("upload", views.upload),
+    path("cookie", views.cookie),
     path("redirect", views.go_elsewhere),
     path("stream", views.stream),
     path("missing", views.missing),

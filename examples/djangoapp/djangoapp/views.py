@@ -24,6 +24,12 @@ def upload(request):
     return JsonResponse({"files": files})
 
 
+def cookie(request):
+    response = JsonResponse({"cookies": request.COOKIES})
+    response.set_cookie("flavour", "oatmeal", httponly=True)
+    return response
+
+
 def go_elsewhere(request):
     return redirect("json")
 
