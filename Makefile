@@ -38,3 +38,23 @@ fuzz:
 
 clean:
 	rm -rf bin
+
+# Benchmarks. `make bench` compares gwsgi with gunicorn, uWSGI, waitress and
+# eventlet under wrk (bench/results/); `make bench-quick` is a shorter subset
+# (bench/results/quick/); BENCHFLAGS passes more flags (go run ./bench -h).
+# `make bench-micro` runs the hot path's Go benchmarks; `make profile`
+# captures pprof CPU and allocation profiles under load (profiles/).
+BENCHFLAGS ?=
+.PHONY: bench bench-quick bench-micro profile
+
+bench: deps
+	$(GO) run ./bench $(BENCHFLAGS)
+
+bench-quick: deps
+	$(GO) run ./bench -quick $(BENCHFLAGS)
+
+bench-micro:
+	$(GO) test -run '^$$' -bench . -benchmem ./httpparse/ ./environ/ ./wsgi/ ./pool/ ./pyembed/
+
+profile: build
+	profiles/capture.sh

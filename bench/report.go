@@ -1,0 +1,212 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// report is everything one invocation learned; results.json is this.
+type report struct {
+	Settings  *settings   `json:"settings"`
+	Machine   machine     `json:"machine"`
+	RepoRoot  string      `json:"repo_root"`
+	Started   string      `json:"started"`
+	Finished  string      `json:"finished"`
+	WallS     float64     `json:"wall_seconds"`
+	EstimateS float64     `json:"estimated_seconds"`
+	Workloads []workload  `json:"workloads"`
+	Servers   []serverRow `json:"servers"`
+	Runs      []runResult `json:"runs"`
+}
+
+// serverRow describes a server in the report.
+type serverRow struct {
+	Name      string `json:"name"`
+	Label     string `json:"label"`
+	Budget    string `json:"budget"`
+	About     string `json:"about"`
+	Reference bool   `json:"reference"`
+}
+
+func (rep *report) write(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	js, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	files := map[string][]byte{
+		"results.json": append(js, '\n'),
+		"results.md":   []byte(rep.markdown()),
+		"results.svg":  []byte(rep.chart()),
+	}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runsOf is w's rows in server order.
+func (rep *report) runsOf(w string) []runResult {
+	var out []runResult
+	for _, r := range rep.Runs {
+		if r.Workload == w {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// baseline is gwsgi's RPS under w (the Python app), 0 if it has none.
+func baseline(runs []runResult) float64 {
+	for _, r := range runs {
+		if r.Server == "gwsgi" && r.Wrk != nil {
+			return r.Wrk.RPS
+		}
+	}
+	return 0
+}
+
+func (rep *report) markdown() string {
+	s, m := rep.Settings, rep.Machine
+	var b strings.Builder
+	fmt.Fprintf(&b, "# gwsgi against other WSGI servers (%s run)\n\n", s.Mode)
+	fmt.Fprintf(&b, "%s, %d × %s, Linux %s, %s, %s. Started %s; %.0f s wall time.\n\n",
+		rep.Started[:10], m.NProc, m.Model, m.Kernel, m.Python, strings.TrimPrefix(m.Go, "go version "), rep.Started, rep.WallS)
+	pin := "not pinned (fewer than 2 CPUs)"
+	if s.ServerCPU != "" {
+		pin = fmt.Sprintf("each server pinned to CPU %s (`taskset -c %s`), wrk to CPU %s", s.ServerCPU, s.ServerCPU, s.WrkCPU)
+	}
+	fmt.Fprintf(&b, "One server process at a time, %s. Every run: start, wait for the port, one checked request, "+
+		"%.0f s warm-up, then `wrk -t1 -c<connections> -d%.0fs --latency`. ", pin, s.WarmupS, s.DurationS)
+	b.WriteString("*vs gwsgi* is requests/s over gwsgi's on the same workload (gwsgi serving the same Python app = 1.00). " +
+		"*CPU s* is the server's user+system time during the measured run (all its processes); *peak RSS* is VmHWM summed over its processes. " +
+		"*errors* are wrk's socket errors (connect/read/write/timeout), *non-2xx* its non-2xx/3xx answers. " +
+		"Rows marked *reference* are not Python WSGI servers: gwsgi with its Go-native demo app, and the ceiling, " +
+		"a gnet responder that returns a fixed answer without parsing HTTP: the most this machine pushes through one CPU with this client. " +
+		"A server whose CPU s is well below the run's length was waiting, not computing: on its clients, on sleeps, or on wrk, " +
+		"which has one CPU of its own and is the limit near the ceiling.\n\n")
+	b.WriteString("Peers: " + rep.versions() + ". Reproduce with `make bench` (`make bench-quick`); " +
+		"results.json holds the exact server and wrk command of every run, wrk's report and the server's output.\n\n")
+	for _, sv := range rep.Servers {
+		kind := ""
+		if sv.Reference {
+			kind = " (reference)"
+		}
+		fmt.Fprintf(&b, "- **%s**%s, %s: %s.\n", sv.Label, kind, sv.Budget, sv.About)
+	}
+	for _, w := range rep.Workloads {
+		runs := rep.runsOf(w.Name)
+		base := baseline(runs)
+		fmt.Fprintf(&b, "\n## %s\n\n%d connections", w.Title, w.Conns)
+		if w.Script != "" {
+			fmt.Fprintf(&b, ", wrk script `%s`", w.Script)
+		}
+		fmt.Fprintf(&b, ", app `%s` in `%s`.\n\n", w.App.Spec(), w.App.Dir)
+		b.WriteString("| server | budget | req/s | vs gwsgi | p50 | p99 | max | errors | non-2xx | CPU s | peak RSS MB | note |\n")
+		b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
+		for _, r := range runs {
+			b.WriteString(row(r, base))
+		}
+	}
+	return b.String()
+}
+
+func (rep *report) versions() string {
+	v := rep.Machine.Versions
+	var parts []string
+	for _, k := range []string{"gunicorn", "gevent", "eventlet", "uwsgi", "waitress", "flask", "wrk"} {
+		if v[k] != "" {
+			parts = append(parts, k+" "+v[k])
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func row(r runResult, base float64) string {
+	name := r.Label
+	if r.Server == "gwsgi" {
+		name = "**gwsgi**"
+	}
+	if r.Reference {
+		name += " *reference*"
+	}
+	note := r.Note
+	if r.Status != statusOK && r.Status != statusErrors {
+		note = "**" + r.Status + "**" + prefixed(": ", note)
+	} else if r.Status == statusErrors {
+		note = "**errors**" + prefixed(": ", note)
+	}
+	note = strings.ReplaceAll(note, "|", "\\|")
+	note = strings.ReplaceAll(note, "\n", " ")
+	if r.Wrk == nil {
+		return fmt.Sprintf("| %s | %s | — | — | — | — | — | — | — | %s | %s | %s |\n",
+			name, r.Budget, cpuCell(r), rssCell(r), note)
+	}
+	w := r.Wrk
+	ratio := "—"
+	if base > 0 {
+		ratio = fmt.Sprintf("%.2f", w.RPS/base)
+	}
+	p50, p99, pmax := fmtMs(w.P50Ms), fmtMs(w.P99Ms), fmtMs(w.MaxMs)
+	if w.allTimedOut() {
+		p50, p99, pmax = "—", "—", "—"
+	}
+	return fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s | %d | %d | %s | %s | %s |\n",
+		name, r.Budget, thousands(w.RPS), ratio, p50, p99, pmax,
+		w.SocketErrors(), w.Non2xx, cpuCell(r), rssCell(r), note)
+}
+
+func prefixed(p, s string) string {
+	if s == "" {
+		return ""
+	}
+	return p + s
+}
+
+func cpuCell(r runResult) string {
+	if r.Processes == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f", r.CPUSeconds)
+}
+
+func rssCell(r runResult) string {
+	if r.Processes == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f", r.PeakRSSMB)
+}
+
+// fmtMs prints a latency with a unit that suits it.
+func fmtMs(ms float64) string {
+	switch {
+	case ms < 1:
+		return fmt.Sprintf("%.0f µs", ms*1000)
+	case ms < 10:
+		return fmt.Sprintf("%.2f ms", ms)
+	case ms < 1000:
+		return fmt.Sprintf("%.1f ms", ms)
+	default:
+		return fmt.Sprintf("%.2f s", ms/1000)
+	}
+}
+
+// thousands prints v rounded, with commas: 123,456.
+func thousands(v float64) string {
+	s := fmt.Sprintf("%.0f", v)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

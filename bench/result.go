@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os/exec"
+	"strings"
+	"time"
+)
+
+// A run's status.
+const (
+	statusOK          = "ok"
+	statusErrors      = "ok with errors" // wrk counted socket errors or non-2xx answers
+	statusNA          = "not applicable"
+	statusUnavailable = "unavailable"
+	statusNoStart     = "failed to start"
+	statusWrkFailed   = "wrk failed"
+)
+
+// runResult is one server under one workload: a table row and a JSON
+// object.
+type runResult struct {
+	Workload      string     `json:"workload"`
+	Server        string     `json:"server"`
+	Label         string     `json:"label"`
+	Reference     bool       `json:"reference"`
+	Budget        string     `json:"budget"`
+	Status        string     `json:"status"`
+	Note          string     `json:"note,omitempty"`
+	Notes         []string   `json:"-"`
+	Dir           string     `json:"dir"`
+	ServerCommand string     `json:"server_command,omitempty"`
+	WarmupCommand string     `json:"warmup_command,omitempty"`
+	WrkCommand    string     `json:"wrk_command,omitempty"`
+	Check         string     `json:"check,omitempty"`
+	Wrk           *wrkResult `json:"wrk,omitempty"`
+	CPUSeconds    float64    `json:"server_cpu_seconds"`
+	WrkCPUSeconds float64    `json:"wrk_cpu_seconds"`
+	OtherCPU      float64    `json:"other_cpu_seconds"` // used by the rest of the machine during the run
+	QuietWaitS    float64    `json:"quiet_wait_seconds"`
+	LoadBefore    float64    `json:"load_before_cpus"` // machine's CPU use just before the run
+	PeakRSSMB     float64    `json:"server_peak_rss_mb"`
+	Processes     int        `json:"server_processes"`
+	Stop          string     `json:"stopped_by,omitempty"`
+	Attempts      int        `json:"attempts"`
+	WrkOutput     string     `json:"wrk_output,omitempty"`
+	ServerLog     string     `json:"server_log_tail,omitempty"`
+
+	durationS float64
+}
+
+// disturbed says other processes took a noticeable share of the machine
+// during the measured run.
+func (r *runResult) disturbed() bool {
+	return r.Wrk != nil && r.OtherCPU > busyShare*r.durationS
+}
+
+// busyShare is how much of a run's duration, in CPU seconds, other
+// processes may use before the row says the machine was busy.
+const busyShare = 0.1
+
+// finish folds what the run saw into Note.
+func (r *runResult) finish() {
+	var notes []string
+	if r.Check != "" && !strings.HasPrefix(r.Check, "2") {
+		notes = append(notes, "first answer: "+r.Check)
+	}
+	if w := r.Wrk; w != nil {
+		if w.SocketErrors() > 0 {
+			notes = append(notes, fmt.Sprintf("socket errors: connect %d, read %d, write %d, timeout %d",
+				w.Connect, w.Read, w.Write, w.Timeout))
+		}
+		if w.allTimedOut() {
+			notes = append(notes, "no latency figures: every answer came after wrk's 2 s timeout")
+		}
+		if w.Non2xx > 0 {
+			notes = append(notes, fmt.Sprintf("%d non-2xx/3xx answers", w.Non2xx))
+		}
+	}
+	if r.disturbed() {
+		notes = append(notes, fmt.Sprintf("machine busy: other processes used %.1f CPU-s during the run", r.OtherCPU))
+	}
+	if strings.HasPrefix(r.Stop, "SIGKILL") {
+		notes = append(notes, "ignored SIGTERM for "+stopGrace.String())
+	}
+	notes = append(notes, r.Notes...)
+	r.Note = strings.Join(notes, "; ")
+}
+
+// summary is the progress line.
+func (r *runResult) summary() string {
+	if r.Wrk == nil {
+		return r.Status + ": " + r.Note
+	}
+	p99 := fmtMs(r.Wrk.P99Ms)
+	if r.Wrk.allTimedOut() {
+		p99 = "—"
+	}
+	s := fmt.Sprintf("%9.0f req/s  p99 %s  cpu %.1fs  rss %.0f MB", r.Wrk.RPS, p99, r.CPUSeconds, r.PeakRSSMB)
+	if r.Note != "" {
+		s += "  (" + r.Note + ")"
+	}
+	return s
+}
+
+// checkOnce makes one request the way wrk will and says what came back:
+// "200, 13 bytes", or the error.
+func checkOnce(addr string, w workload, path string) string {
+	var body io.Reader
+	if w.Body > 0 {
+		body = bytes.NewReader(bytes.Repeat([]byte("x"), w.Body))
+	}
+	req, err := http.NewRequest(w.Method, "http://"+addr+path, body)
+	if err != nil {
+		return err.Error()
+	}
+	if w.Body > 0 {
+		req.Header.Set("Content-Type", "application/octet-stream")
+	}
+	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := c.Do(req)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err != nil {
+		return fmt.Sprintf("%d, body error after %d bytes: %v", resp.StatusCode, n, err)
+	}
+	return fmt.Sprintf("%d, %d bytes", resp.StatusCode, n)
+}
+
+// runWrk runs wrk from the repository root (its -s scripts are relative)
+// and returns its report and the CPU seconds it used; it is killed after
+// limit.
+func runWrk(root string, argv []string, limit time.Duration) (string, float64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	var cpu float64
+	if ps := cmd.ProcessState; ps != nil {
+		cpu = (ps.UserTime() + ps.SystemTime()).Seconds()
+	}
+	if ctx.Err() != nil {
+		return string(out), cpu, fmt.Errorf("wrk killed after %v", limit)
+	}
+	if err != nil {
+		return string(out), cpu, fmt.Errorf("wrk: %v", err)
+	}
+	return string(out), cpu, nil
+}

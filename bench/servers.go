@@ -1,0 +1,124 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+)
+
+// python is Debian's interpreter, the one gunicorn, uWSGI's plugin and
+// gwsgi's embedding are built for.
+const python = "/usr/bin/python3"
+
+// server is one row of every table: how to start it for an app.
+type server struct {
+	Name      string
+	Label     string
+	Reference bool // not a Python WSGI server: a yardstick
+	// Budget describes processes, threads or connections, for the table.
+	Budget func(s *settings) string
+	// Argv is the command line serving w on addr, run in the app's
+	// directory; a nil argv means the workload does not apply, and why.
+	Argv func(s *settings, w workload, addr string) (argv []string, why string)
+	// Check, when set, says why the server cannot run on this machine.
+	Check func() error
+	// ReadErrors, when set, explains read errors wrk reports for it.
+	ReadErrors string
+	// About is what to know when reading its rows.
+	About string
+	// RowNote, when set, is a caveat for each of its rows.
+	RowNote func(s *settings, w workload) string
+}
+
+func pyArgv(fn func(s *settings, a app, addr string) []string) func(*settings, workload, string) ([]string, string) {
+	return func(s *settings, w workload, addr string) ([]string, string) {
+		return fn(s, w.App, addr), ""
+	}
+}
+
+func gunicorn(worker string, extra ...string) func(*settings, workload, string) ([]string, string) {
+	return pyArgv(func(s *settings, a app, addr string) []string {
+		argv := []string{python, "-m", "gunicorn", "-b", addr, "-w", "1", "-k", worker}
+		argv = append(argv, extra...)
+		if worker == "gthread" {
+			argv = append(argv, "--threads", strconv.Itoa(s.Threads))
+		}
+		return append(argv, "--chdir", filepath.Join(s.root, a.Dir), "--log-level", "warning", a.Spec())
+	})
+}
+
+func uwsgi(socketFlag string) func(*settings, workload, string) ([]string, string) {
+	return pyArgv(func(s *settings, a app, addr string) []string {
+		return []string{"uwsgi", "--plugin", "python3", socketFlag, addr,
+			"--processes", "1", "--threads", strconv.Itoa(s.Threads), "--listen", "1024",
+			"--chdir", filepath.Join(s.root, a.Dir), "--module", a.Spec(),
+			"--disable-logging", "--die-on-term"}
+	})
+}
+
+func fixed(v string) func(*settings) string { return func(*settings) string { return v } }
+
+func threads(prefix string) func(*settings) string {
+	return func(s *settings) string { return fmt.Sprintf("%s, %d threads", prefix, s.Threads) }
+}
+
+var servers = []server{
+	{Name: "gwsgi", Label: "gwsgi", Budget: threads("1 process"),
+		About: "gnet event loop, embedded CPython; --threads bounds the app calls in flight (the rest queue)",
+		Argv: pyArgv(func(s *settings, a app, addr string) []string {
+			return []string{filepath.Join(s.root, "bin", "gwsgi"), "-b", addr, "--threads", strconv.Itoa(s.Threads),
+				"--chdir", filepath.Join(s.root, a.Dir), a.Spec()}
+		})},
+	{Name: "gunicorn-sync", Label: "gunicorn sync", Budget: fixed("1 worker"), Argv: gunicorn("sync"),
+		About: "one request at a time, no keep-alive: a new connection per request"},
+	{Name: "gunicorn-gthread", Label: "gunicorn gthread", Budget: threads("1 worker"), Argv: gunicorn("gthread"),
+		About: "a thread pool behind a selector, keep-alive"},
+	{Name: "gunicorn-gevent", Label: "gunicorn gevent", Budget: fixed("1 worker, 1000 worker-connections"), Argv: gunicorn("gevent"),
+		About: "greenlets, monkey-patched standard library (time.sleep yields)"},
+	{Name: "gunicorn-eventlet", Label: "gunicorn eventlet", Budget: fixed("1 worker, 1000 worker-connections"), Argv: gunicorn("eventlet"),
+		Check: func() error { return pyImport("gunicorn.workers.geventlet") },
+		About: "green threads, monkey-patched standard library (time.sleep yields)"},
+	{Name: "eventlet-wsgi", Label: "eventlet.wsgi", Budget: fixed("1 process, GreenPool of 1000"),
+		Argv: pyArgv(func(s *settings, a app, addr string) []string {
+			return []string{python, filepath.Join(s.root, "bench", "apps", "eventlet_server.py"), addr, a.Spec()}
+		}),
+		About: "eventlet.listen + eventlet.wsgi.server (bench/apps/eventlet_server.py), monkey-patched, access log off"},
+	{Name: "uwsgi", Label: "uWSGI --http-socket", Budget: threads("1 process"), Argv: uwsgi("--http-socket"),
+		About:      "HTTP parsed in the worker, no keep-alive",
+		ReadErrors: "uWSGI's --http-socket answers HTTP/1.1 without keep-alive and closes the connection without saying so; wrk counts each close as a read error and reconnects"},
+	{Name: "uwsgi-keepalive", Label: "uWSGI --http11-socket (keep-alive)", Budget: threads("1 process"), Argv: uwsgi("--http11-socket"),
+		About: "uWSGI 2.0's keep-alive socket: a thread keeps its connection until the client closes it, so at most --threads connections are served",
+		RowNote: func(s *settings, w workload) string {
+			return fmt.Sprintf("each thread keeps one connection: %d of the %d connections are served, the others wait unanswered and wrk does not count them; latency covers the served ones", s.Threads, w.Conns)
+		}},
+	{Name: "waitress", Label: "waitress", Budget: threads("1 process"),
+		Argv: pyArgv(func(s *settings, a app, addr string) []string {
+			return []string{python, "-m", "waitress", "--listen=" + addr, "--threads=" + strconv.Itoa(s.Threads), a.Spec()}
+		}),
+		About: "asyncore loop and a thread pool; default connection_limit 100"},
+	{Name: "gwsgi-go", Label: "gwsgi, Go demo app", Reference: true, Budget: threads("1 process"),
+		About: "gwsgi without Python: examples/hello, a Go-native WSGI app (routes /, /echo, /sleep?ms=10)",
+		Argv: func(s *settings, w workload, addr string) ([]string, string) {
+			if w.Name != "hello" && w.Name != "echo" && w.Name != "sleep" {
+				return nil, "the Go demo app has no such route"
+			}
+			return []string{filepath.Join(s.root, "bin", "gwsgi"), "-b", addr, "--threads", strconv.Itoa(s.Threads)}, ""
+		}},
+	{Name: "ceiling", Label: "ceiling: gnet fixed responder", Reference: true, Budget: fixed("1 process, 1 event loop"),
+		About: "not a server: bench/ceiling answers each request head (counted by its blank line) with a fixed response, without parsing; what one CPU and this client can do at most",
+		Argv: func(s *settings, w workload, addr string) ([]string, string) {
+			if w.Name != "hello" {
+				return nil, "answers GET with a fixed 13-byte body only"
+			}
+			return []string{filepath.Join(s.root, "bin", "gwsgi-ceiling"), "-addr", addr}, ""
+		}},
+}
+
+// pathFor is the route a server is asked for under w: the Go demo app
+// spells the sleep route with a query.
+func pathFor(sv server, w workload) string {
+	if sv.Name == "gwsgi-go" && w.Name == "sleep" {
+		return "/sleep?ms=10"
+	}
+	return w.Path
+}

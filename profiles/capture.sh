@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Captures pprof profiles of gwsgi serving the Python hello app under wrk:
+# a 10 s CPU profile and a 10 s allocation profile, taken together while
+# wrk keeps 64 connections busy, then prints `go tool pprof -top` of each.
+#
+#   profiles/capture.sh            (or: make profile)
+#
+# The server runs on CPU 1 and wrk on CPU 0, as in bench/. Outputs, in
+# profiles/: cpu.pb.gz, allocs.pb.gz, cpu-top.txt, allocs-top.txt, wrk.txt.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+command -v go >/dev/null || export PATH="$PATH:/usr/local/go/bin"
+
+ADDR=${ADDR:-127.0.0.1:18080}
+PPROF=${PPROF:-127.0.0.1:6060}
+SECONDS_CPU=${SECONDS_CPU:-10}
+WARMUP=${WARMUP:-3}
+OUT=profiles
+
+if ! command -v wrk >/dev/null; then
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends wrk >/dev/null
+fi
+go build -o bin/gwsgi ./cmd/gwsgi
+
+server_cpu=1 wrk_cpu=0
+if [ "$(nproc)" -lt 2 ]; then server_cpu=0; fi
+
+taskset -c "$server_cpu" bin/gwsgi -b "$ADDR" --threads 8 --pprof "$PPROF" --chdir examples app:application &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
+
+for _ in $(seq 100); do
+	curl -fsS -o /dev/null "http://$ADDR/" 2>/dev/null && curl -fsS -o /dev/null "http://$PPROF/debug/pprof/" 2>/dev/null && break
+	sleep 0.1
+done
+curl -fsS "http://$ADDR/" >/dev/null
+
+duration=$((WARMUP + SECONDS_CPU + 3))
+taskset -c "$wrk_cpu" wrk -t1 -c64 -d"${duration}s" --latency "http://$ADDR/" >"$OUT/wrk.txt" &
+wrk_pid=$!
+sleep "$WARMUP"
+curl -fsS -o "$OUT/cpu.pb.gz" "http://$PPROF/debug/pprof/profile?seconds=$SECONDS_CPU" &
+cpu_pid=$!
+curl -fsS -o "$OUT/allocs.pb.gz" "http://$PPROF/debug/pprof/allocs?seconds=$SECONDS_CPU" &
+allocs_pid=$!
+wait "$cpu_pid" "$allocs_pid"
+wait "$wrk_pid"
+
+go tool pprof -top -nodecount=30 "$OUT/cpu.pb.gz" 2>/dev/null >"$OUT/cpu-top.txt"
+{
+	echo "# -sample_index=alloc_objects"
+	go tool pprof -top -nodecount=20 -sample_index=alloc_objects "$OUT/allocs.pb.gz" 2>/dev/null
+	echo
+	echo "# -sample_index=alloc_space"
+	go tool pprof -top -nodecount=20 -sample_index=alloc_space "$OUT/allocs.pb.gz" 2>/dev/null
+} >"$OUT/allocs-top.txt"
+
+echo "== wrk (server on CPU $server_cpu, wrk on CPU $wrk_cpu)"
+cat "$OUT/wrk.txt"
+echo "== CPU profile ($SECONDS_CPU s): go tool pprof -top $OUT/cpu.pb.gz"
+cat "$OUT/cpu-top.txt"
+echo "== allocations ($SECONDS_CPU s): go tool pprof -top -sample_index=alloc_objects $OUT/allocs.pb.gz"
+cat "$OUT/allocs-top.txt"
+ls -l "$OUT"/*.pb.gz
