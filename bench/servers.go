@@ -69,6 +69,12 @@ var servers = []server{
 			return []string{filepath.Join(s.root, "bin", "gwsgi"), "-b", addr, "--threads", strconv.Itoa(s.Threads),
 				"--chdir", filepath.Join(s.root, a.Dir), a.Spec()}
 		})},
+	{Name: "gwsgi-256", Label: "gwsgi, 256 threads", Budget: fixed("1 process, 256 threads"),
+		About: "the same gwsgi with --threads 256, the budget an I/O-bound app (one that sleeps or waits on sockets) wants; a CPU-bound app pays for it in GIL contention",
+		Argv: pyArgv(func(s *settings, a app, addr string) []string {
+			return []string{filepath.Join(s.root, "bin", "gwsgi"), "-b", addr, "--threads", "256",
+				"--chdir", filepath.Join(s.root, a.Dir), a.Spec()}
+		})},
 	{Name: "gunicorn-sync", Label: "gunicorn sync", Budget: fixed("1 worker"), Argv: gunicorn("sync"),
 		About: "one request at a time, no keep-alive: a new connection per request"},
 	{Name: "gunicorn-gthread", Label: "gunicorn gthread", Budget: threads("1 worker"), Argv: gunicorn("gthread"),
