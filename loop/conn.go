@@ -18,6 +18,7 @@ const (
 	phaseIdle                // kept alive with nothing buffered: KeepAlive, then close
 	phaseBusy                // a request is with the app: no timeout
 	phaseLinger              // error sent, reading and dropping input: HeaderTimeout, then close
+	phaseStream              // the app runs and reads a body still arriving: HeaderTimeout without progress
 )
 
 // maxPipelined bounds the input a client may queue while its connection
@@ -123,7 +124,8 @@ func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 func (cs *connState) onTraffic() gnet.Action {
 	if cs.ex != nil {
 		if cs.stream.active {
-			return cs.feed()
+			cs.pumpBody()
+			return gnet.None
 		}
 		if !cs.kick() {
 			cs.complete(cs.ex, cs.ex.keep)
@@ -158,7 +160,7 @@ func (cs *connState) onTraffic() gnet.Action {
 func (cs *connState) expired(now int64) bool {
 	var limit time.Duration
 	switch phase(cs.phase.Load()) {
-	case phaseHead, phaseLinger:
+	case phaseHead, phaseLinger, phaseStream:
 		limit = cs.srv.cfg.HeaderTimeout
 	case phaseIdle:
 		limit = cs.srv.cfg.KeepAlive

@@ -1,6 +1,8 @@
 package loop
 
 import (
+	"time"
+
 	"github.com/panjf2000/gnet/v2"
 
 	"github.com/gwsgi/gwsgi/httpparse"
@@ -117,17 +119,36 @@ func (cs *connState) startStream(n int) gnet.Action {
 	if act := cs.dispatch(ex); act != gnet.None {
 		return act
 	}
-	return cs.feed()
+	cs.setPhase(phaseStream)
+	cs.pumpBody()
+	return gnet.None
 }
 
-// feed moves buffered body bytes into wsgi.input as far as it has room.
-func (cs *connState) feed() gnet.Action {
+// pumpBody feeds a streamed body, and gives up on a client that sent
+// nothing for HeaderTimeout while the app waits for its bytes: the app's
+// read fails and the connection closes after the response.
+func (cs *connState) pumpBody() {
+	moved := cs.feed()
+	switch {
+	case !cs.stream.active: // complete, or failed
+	case moved || cs.ex.env.Body.Free() == 0: // progress, or the app is the one behind
+		cs.setPhase(phaseStream)
+	case cs.expired(time.Now().UnixNano()):
+		cs.srv.cfg.Log.Printf("gwsgi: %s:%s: request body: %s", cs.ci.RemoteAddr, cs.ci.RemotePort, errTimeout.Reason)
+		cs.endStream(errTimeout)
+		cs.mustClose = true
+	}
+}
+
+// feed moves buffered body bytes into wsgi.input as far as it has room,
+// and reports whether it moved any.
+func (cs *connState) feed() (moved bool) {
 	body := &cs.ex.env.Body
 	for cs.stream.active {
 		buf, _ := cs.c.Peek(-1)
 		free := body.Free()
 		if len(buf) == 0 || free == 0 {
-			return gnet.None
+			return moved
 		}
 		if len(buf) > free {
 			buf = buf[:free]
@@ -138,6 +159,7 @@ func (cs *connState) feed() gnet.Action {
 			}
 			m := body.Feed(buf)
 			_, _ = cs.c.Discard(m)
+			moved = moved || m > 0
 			cs.stream.remaining -= int64(m)
 			if cs.stream.remaining == 0 {
 				cs.endStream(nil)
@@ -147,28 +169,31 @@ func (cs *connState) feed() gnet.Action {
 		data, m, done, err := cs.dec.Decode(buf)
 		if err == nil && m == 0 && len(data) == 0 && len(buf) == free {
 			body.NeedSpace() // a size line does not fit in the room left yet
-			return gnet.None
+			return moved
 		}
 		if err != nil {
 			cs.srv.cfg.Log.Printf("gwsgi: %s:%s: request body: %v", cs.ci.RemoteAddr, cs.ci.RemotePort, err)
 			cs.endStream(err)
 			cs.mustClose = true
-			return gnet.None
+			return moved
 		}
 		body.Feed(data) // fits: data is part of buf, which fits
 		_, _ = cs.c.Discard(m)
+		moved = moved || m > 0
 		if done {
 			cs.endStream(nil)
 		} else if m == 0 {
-			return gnet.None
+			return moved
 		}
 	}
-	return gnet.None
+	return moved
 }
 
+// endStream ends a streamed body; the request goes on without a timeout.
 func (cs *connState) endStream(err error) {
 	cs.stream.active = false
 	cs.ex.env.Body.Finish(err)
+	cs.setPhase(phaseBusy)
 }
 
 // dispatch hands a request to the goroutine budget; when the budget is

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -96,4 +97,18 @@ func TestStreamedUploadAppReadsPartOnly(t *testing.T) {
 	// The client may also see the close before it finished sending; either
 	// way the server keeps serving.
 	waitFor(t, "request completed", func() bool { return ts.active.Load() == 0 })
+}
+
+func TestStalledUploadTimesOut(t *testing.T) {
+	ts := start(t, Config{HeaderTimeout: 300 * time.Millisecond})
+	c := ts.dial(t)
+	// A body too large to read before the app runs, then silence.
+	io.WriteString(c, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n")
+	io.WriteString(c, strings.Repeat("x", 1000))
+	resp, _ := readResponse(t, bufio.NewReader(c), "POST")
+	if resp.StatusCode != 500 || !resp.Close {
+		t.Fatalf("status %d close %v, want 500 and close", resp.StatusCode, resp.Close)
+	}
+	waitFor(t, "timeout logged", func() bool { return contains(ts.log.String(), "request body: request head or body not received in time") })
+	ts.get(t, "/", 200)
 }
