@@ -27,6 +27,7 @@ type Config struct {
 
 	KeepAlive       time.Duration // how long an idle keep-alive connection is kept
 	HeaderTimeout   time.Duration // time allowed to send a request's head and buffered body: 408
+	WriteTimeout    time.Duration // how long a client may take no response bytes before it is dropped
 	GracefulTimeout time.Duration // how long Shutdown waits for in-flight requests
 
 	ScriptName string // mount point of the app (SCRIPT_NAME)
@@ -51,6 +52,7 @@ const (
 	DefaultHighWater       = 512 << 10
 	DefaultKeepAlive       = 5 * time.Second
 	DefaultHeaderTimeout   = 10 * time.Second
+	DefaultWriteTimeout    = 30 * time.Second
 	DefaultGracefulTimeout = 30 * time.Second
 )
 
@@ -63,6 +65,7 @@ func (c Config) withDefaults() Config {
 	setInt(&c.HighWater, DefaultHighWater)
 	setDur(&c.KeepAlive, DefaultKeepAlive)
 	setDur(&c.HeaderTimeout, DefaultHeaderTimeout)
+	setDur(&c.WriteTimeout, DefaultWriteTimeout)
 	setDur(&c.GracefulTimeout, DefaultGracefulTimeout)
 	c.Limits = c.Limits.WithDefaults()
 	if c.Log == nil {

@@ -17,6 +17,9 @@ import (
 // above the high-water mark: wait, then probe again.
 var errBackpressure = errors.New("loop: output backlog above high-water mark")
 
+// errWriteTimeout ends a response whose client took nothing for WriteTimeout.
+var errWriteTimeout = errors.New("loop: client took no response bytes for the write timeout")
+
 // exchange is one request on its way through the app: it is the budget's
 // Task and the response's Sink. The loop creates it, the app's goroutine
 // uses it, and the loop releases it in complete, after Finish or Abort.
@@ -33,9 +36,10 @@ type exchange struct {
 	resp wsgi.Response
 	keep bool
 
-	queued bool          // gnet may hold unsent bytes: no direct writes (set by the loop before it signals)
-	iov    [8]unix.Iovec // scratch for direct writes
-	done   chan error    // Flush completions, to the app's goroutine
+	queued  bool          // gnet may hold unsent bytes: no direct writes (set by the loop before it signals)
+	backlog int           // gnet's unsent bytes at the last signal
+	iov     [8]unix.Iovec // scratch for direct writes
+	done    chan error    // Flush completions, to the app's goroutine
 
 	onFlushed, onProbed, onFinished, onAborted gnet.AsyncCallback
 }
@@ -94,9 +98,9 @@ func (x *exchange) Run(*pool.Worker) {
 // output backlog says it should wait longer.
 func (x *exchange) signal(c gnet.Conn, err error) {
 	if err == nil {
-		backlog := c.OutboundBuffered()
-		x.queued = backlog > 0
-		if backlog > x.srv.cfg.HighWater {
+		x.backlog = c.OutboundBuffered()
+		x.queued = x.backlog > 0
+		if x.backlog > x.srv.cfg.HighWater {
 			err = errBackpressure
 		}
 	}
@@ -124,17 +128,41 @@ func (x *exchange) Flush(vec [][]byte) error {
 		return err
 	}
 	err := <-x.done
-	for wait := 100 * time.Microsecond; err == errBackpressure; {
+	if err == errBackpressure {
+		err = x.drain()
+	}
+	return err
+}
+
+// drain waits while the connection's backlog stays above the high-water
+// mark, probing it through the loop with a growing pause. A client that
+// takes nothing for WriteTimeout is given up on.
+func (x *exchange) drain() error {
+	last, stalled := x.backlog, time.Now()
+	for wait := 100 * time.Microsecond; ; {
 		time.Sleep(wait)
 		if wait < 20*time.Millisecond {
 			wait *= 2
 		}
-		if err = x.c.Wake(x.onProbed); err != nil {
+		if err := x.c.Wake(x.onProbed); err != nil {
 			return err
 		}
-		err = <-x.done
+		err := <-x.done
+		if err != errBackpressure {
+			return err
+		}
+		if x.backlog < last {
+			last, stalled = x.backlog, time.Now()
+		} else if time.Since(stalled) > x.srv.cfg.WriteTimeout {
+			return x.stalled()
+		}
 	}
-	return err
+}
+
+// stalled logs a client dropped for taking nothing and returns why.
+func (x *exchange) stalled() error {
+	x.srv.cfg.Log.Printf("gwsgi: %s:%s took no response bytes for %v; dropping it", x.env.RemoteAddr, x.env.RemotePort, x.srv.cfg.WriteTimeout)
+	return errWriteTimeout
 }
 
 // Finish implements wsgi.Sink: the last write; the loop completes the

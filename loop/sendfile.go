@@ -2,6 +2,7 @@ package loop
 
 import (
 	"io"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -20,6 +21,7 @@ func (x *exchange) SendFile(fd int, offset, count int64) error {
 		return wsgi.ErrNoSendfile // gnet holds earlier bytes: they must go first
 	}
 	g := &x.cs.guard
+	stalled := time.Now()
 	for count > 0 {
 		g.mu.Lock()
 		if g.closed {
@@ -30,14 +32,19 @@ func (x *exchange) SendFile(fd int, offset, count int64) error {
 		sock := g.fd
 		g.mu.Unlock()
 		switch {
+		case n > 0:
+			count -= int64(n)
+			stalled = time.Now()
 		case err == unix.EAGAIN || err == unix.EINTR:
+			if time.Since(stalled) > x.srv.cfg.WriteTimeout {
+				return x.stalled()
+			}
 			waitWritable(sock)
 		case err != nil:
 			return err
-		case n == 0:
+		default:
 			return io.ErrUnexpectedEOF // the file shrank under us
 		}
-		count -= int64(max(n, 0))
 	}
 	return nil
 }

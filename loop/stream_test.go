@@ -109,6 +109,20 @@ func TestStalledUploadTimesOut(t *testing.T) {
 	if resp.StatusCode != 500 || !resp.Close {
 		t.Fatalf("status %d close %v, want 500 and close", resp.StatusCode, resp.Close)
 	}
-	waitFor(t, "timeout logged", func() bool { return contains(ts.log.String(), "request body: request head or body not received in time") })
+	waitFor(t, "timeout logged", func() bool {
+		return contains(ts.log.String(), "request body: request head or body not received in time")
+	})
 	ts.get(t, "/", 200)
+}
+
+func TestStalledReaderIsDropped(t *testing.T) {
+	var closed atomic.Int32
+	ts := start(t, Config{App: blocksApp(64<<10, -1, &closed), WriteTimeout: 300 * time.Millisecond})
+	c := ts.dial(t)
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n") // and never read
+	waitFor(t, "iterable closed after the write timeout", func() bool { return closed.Load() == 1 })
+	waitFor(t, "request completed", func() bool { return ts.active.Load() == 0 })
+	if !contains(ts.log.String(), "took no response bytes") {
+		t.Fatalf("no log line: %q", ts.log.String())
+	}
 }

@@ -29,7 +29,7 @@ func parseFlags(args []string) (*options, error) {
 		fmt.Fprintf(fs.Output(), "usage: gwsgi [flags] [module:callable]\n\nServes the Python WSGI app module:callable (\"module\" alone means\nmodule:application). Without an app, gwsgi serves its built-in Go demo app.\n\nflags:\n")
 		fs.PrintDefaults()
 	}
-	var keepAlive, headerTimeout, graceful float64
+	var keepAlive, headerTimeout, writeTimeout, graceful float64
 	fs.StringVar(&o.cfg.Addr, "b", "127.0.0.1:8000", "`address` to listen on (same as --bind)")
 	fs.StringVar(&o.cfg.Addr, "bind", "127.0.0.1:8000", "`address` to listen on, host:port")
 	fs.IntVar(&o.cfg.Threads, "threads", loop.DefaultThreads, "app calls in flight at once")
@@ -37,6 +37,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.IntVar(&o.cfg.Loops, "loops", 0, "event loops (0: one per CPU)")
 	fs.Float64Var(&keepAlive, "keep-alive", loop.DefaultKeepAlive.Seconds(), "`seconds` an idle keep-alive connection is kept")
 	fs.Float64Var(&headerTimeout, "header-timeout", loop.DefaultHeaderTimeout.Seconds(), "`seconds` a client has to send a request's head (then 408)")
+	fs.Float64Var(&writeTimeout, "write-timeout", loop.DefaultWriteTimeout.Seconds(), "`seconds` a client may take no response bytes before it is dropped")
 	fs.Float64Var(&graceful, "graceful-timeout", loop.DefaultGracefulTimeout.Seconds(), "`seconds` in-flight requests get to finish on shutdown")
 	fs.IntVar(&o.cfg.Limits.MaxRequestLine, "limit-request-line", 0, "longest request line in bytes, then 414 (0: 8190)")
 	fs.IntVar(&o.cfg.Limits.MaxHeaders, "limit-request-fields", 0, "most header fields, then 431 (0: 100)")
@@ -70,6 +71,7 @@ func parseFlags(args []string) (*options, error) {
 	}
 	o.cfg.KeepAlive = seconds(keepAlive)
 	o.cfg.HeaderTimeout = seconds(headerTimeout)
+	o.cfg.WriteTimeout = seconds(writeTimeout)
 	o.cfg.GracefulTimeout = seconds(graceful)
 	return o, nil
 }
