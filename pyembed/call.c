@@ -89,8 +89,8 @@ static int cleanup(pyembed_worker *w) {
 	return rc;
 }
 
-/* fail_result records msg as the error, then closes the result. */
-static int fail_result(pyembed_worker *w, const char *fmt, PyObject *obj) {
+/* fail_type records fmt, with obj's type name for its %s, as the error. */
+static void fail_type(pyembed_worker *w, const char *fmt, PyObject *obj) {
 	PyObject *m = PyUnicode_FromFormat(fmt, Py_TYPE(obj)->tp_name); /* new ref */
 	const char *p = m ? PyUnicode_AsUTF8(m) : NULL;                 /* borrowed */
 	if (p)
@@ -98,6 +98,11 @@ static int fail_result(pyembed_worker *w, const char *fmt, PyObject *obj) {
 	else
 		pe_fail_exc(w);
 	Py_XDECREF(m);
+}
+
+/* fail_result records the error as fail_type does, then closes the result. */
+static int fail_result(pyembed_worker *w, const char *fmt, PyObject *obj) {
+	fail_type(w, fmt, obj);
 	if (cleanup(w) < 0)
 		PyErr_Clear(); /* the first error is the one reported */
 	return PE_ERROR;
@@ -229,13 +234,7 @@ int pyembed_next(pyembed_worker *w) {
 			break;
 		}
 		if (!PyBytes_Check(item)) {
-			PyObject *m = PyUnicode_FromFormat("app yielded %s, WSGI needs bytes", Py_TYPE(item)->tp_name); /* new ref */
-			const char *p = m ? PyUnicode_AsUTF8(m) : NULL; /* borrowed */
-			if (p)
-				pe_fail(w, p);
-			else
-				pe_fail_exc(w);
-			Py_XDECREF(m);
+			fail_type(w, "app yielded %s, WSGI needs bytes", item);
 			Py_DECREF(item);
 			rc = PE_ERROR;
 			break;
