@@ -480,21 +480,7 @@ func TestFlask(t *testing.T) {
 		expectJSON(t, decode(t, resp, body), `{"cookies":{"flavour":"oatmeal"}}`)
 	})
 
-	t.Run("redirect", func(t *testing.T) {
-		resp, body := s.get(t, "/redirect")
-		expect(t, resp, body, 200, nil)
-		if resp.Request.URL.Path != "/json" {
-			t.Errorf("redirect followed to %s, want /json", resp.Request.URL)
-		}
-		resp, err := s.noRedirect().Get(s.url("/redirect"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 302 || resp.Header.Get("Location") != "/json" {
-			t.Errorf("redirect: %d Location %q, want 302 /json", resp.StatusCode, resp.Header.Get("Location"))
-		}
-	})
+	t.Run("redirect", func(t *testing.T) { s.checkRedirect(t) })
 
 	t.Run("not-found", func(t *testing.T) {
 		resp, body := s.get(t, "/missing")
@@ -587,21 +573,7 @@ func TestDjango(t *testing.T) {
 		expectJSON(t, decode(t, resp, body), `{"cookies":{"flavour":"oatmeal"}}`)
 	})
 
-	t.Run("redirect", func(t *testing.T) {
-		resp, body := s.get(t, "/redirect")
-		expect(t, resp, body, 200, nil)
-		if resp.Request.URL.Path != "/json" {
-			t.Errorf("redirect followed to %s, want /json", resp.Request.URL)
-		}
-		resp, err := s.noRedirect().Get(s.url("/redirect"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 302 || resp.Header.Get("Location") != "/json" {
-			t.Errorf("redirect: %d Location %q, want 302 /json", resp.StatusCode, resp.Header.Get("Location"))
-		}
-	})
+	t.Run("redirect", func(t *testing.T) { s.checkRedirect(t) })
 
 	t.Run("not-found", func(t *testing.T) {
 		for _, path := range []string{"/missing", "/no/such/route"} {
@@ -1062,5 +1034,22 @@ poll:
 	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 		c.Close()
 		t.Errorf("%s accepts connections after gwsgi exited", addr)
+	}
+}
+
+// checkRedirect checks /redirect: 302 to /json, followed and not followed.
+func (s *server) checkRedirect(t *testing.T) {
+	resp, body := s.get(t, "/redirect")
+	expect(t, resp, body, 200, nil)
+	if resp.Request.URL.Path != "/json" {
+		t.Errorf("redirect followed to %s, want /json", resp.Request.URL)
+	}
+	resp, err := s.noRedirect().Get(s.url("/redirect"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 302 || resp.Header.Get("Location") != "/json" {
+		t.Errorf("redirect: %d Location %q, want 302 /json", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
