@@ -40,6 +40,7 @@ type connState struct {
 	stream    stream    // a large body being fed to ex's wsgi.input
 	continued bool      // 100 Continue was sent for the request being read
 	mustClose bool      // the connection cannot carry another request
+	closing   bool      // Close was asked for: no more requests
 	closed    bool      // OnClose ran
 	wake      func()    // wakes the loop for this connection (bound once)
 	guard     fdGuard   // direct writes from the app's goroutine
@@ -144,7 +145,7 @@ func (cs *connState) onTraffic() gnet.Action {
 		}
 		_, _ = cs.c.Discard(-1)
 		return gnet.None
-	case cs.srv.draining.Load():
+	case cs.closing || cs.srv.draining.Load():
 		return gnet.Close
 	case cs.expired(time.Now().UnixNano()):
 		if p == phaseHead && cs.c.InboundBuffered() > 0 {

@@ -230,12 +230,8 @@ func (cs *connState) complete(ex *exchange, keep bool) {
 	if cs.closed {
 		return
 	}
-	if !keep || unread || cs.mustClose || cs.srv.draining.Load() {
-		_ = cs.c.Close()
-		return
-	}
-	cs.setPhase(phaseIdle)
-	if cs.serve() == gnet.Close {
+	if !keep || unread || cs.mustClose || cs.srv.draining.Load() || cs.serve() == gnet.Close {
+		cs.closing = true // gnet closes it soon; read nothing more meanwhile
 		_ = cs.c.Close()
 	}
 }
