@@ -101,12 +101,6 @@ func trim(b []byte) []byte {
 	return b[:0]
 }
 
-// Status returns the status code the app set, 0 before start_response.
-func (r *Response) Status() int { return r.status }
-
-// BodyBytes returns how many body bytes the app produced.
-func (r *Response) BodyBytes() int64 { return r.accepted }
-
 // StartResponse implements PEP 3333's start_response. A call that fails
 // validation changes nothing.
 func (r *Response) StartResponse(status string, headers []Header, excInfo error) (Writer, error) {
