@@ -178,7 +178,10 @@ func FuzzDifferential(f *testing.F) {
 			req.ProtoMinor != r.ProtoMinor {
 			t.Fatalf("request line: ours %q %q %q, net/http %q %q %q", req.Method, req.Target, req.Proto, r.Method, r.RequestURI, r.Proto)
 		}
-		if string(req.Host) != r.Host {
+		if string(req.Host) != r.Host && !(bytes.IndexByte(req.Host, '%') >= 0 && req.Target[0] != '/') {
+			// The exception: net/http percent-decodes the authority of an
+			// absolute-form target but not a Host header; ours stays as sent
+			// in both, like the Host header it stands for.
 			t.Fatalf("host: ours %q, net/http %q", req.Host, r.Host)
 		}
 		if req.KeepAlive == r.Close {
