@@ -211,6 +211,7 @@ var parseCases = []parseCase{
 		want: "POST / HTTP/1.1 path=/ host=example.com cl=-1 ka chunked"},
 	{name: "chunked case", in: "POST / HTTP/1.1\r\n" + h11 + "transfer-encoding:  CHUNKED \r\n\r\n", want: "POST / HTTP/1.1 path=/ host=example.com cl=-1 ka chunked"},
 	{name: "chunked http/1.0", in: "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", want: "POST / HTTP/1.0 path=/ cl=-1 chunked"},
+	{name: "chunked http/1.0 never keeps alive", in: "POST / HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n", want: "POST / HTTP/1.0 path=/ cl=-1 chunked"},
 	{name: "chunked over limit is the decoder's business", in: "POST / HTTP/1.1\r\n" + h11 + "Transfer-Encoding: chunked\r\n\r\n", lim: Limits{MaxBodySize: 1},
 		want: "POST / HTTP/1.1 path=/ host=example.com cl=-1 ka chunked"},
 	{name: "CL then TE", in: "POST / HTTP/1.1\r\n" + h11 + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", err: ErrCLAndTE},

@@ -162,7 +162,9 @@ func (s *fieldState) finish(req *Request, authority []byte, lim *Limits) error {
 	if req.ProtoMinor == 1 {
 		req.KeepAlive = !s.connClose
 	} else {
-		req.KeepAlive = s.connKeep && !s.connClose
+		// RFC 9112 §6.1: an HTTP/1.0 message with Transfer-Encoding has
+		// faulty framing; the connection closes after it.
+		req.KeepAlive = s.connKeep && !s.connClose && !req.Chunked
 	}
 	return nil
 }
