@@ -17,6 +17,8 @@ type options struct {
 	app   string // module:callable, "" for the built-in demo
 	pprof string // address for net/http/pprof, "" for none
 
+	workers int // worker processes; above 1 this process is their master
+
 	chdir      string   // directory to change to before loading the app
 	pythonPath []string // directories put first on sys.path
 }
@@ -32,6 +34,8 @@ func parseFlags(args []string) (*options, error) {
 	var keepAlive, headerTimeout, writeTimeout, graceful float64
 	fs.StringVar(&o.cfg.Addr, "b", "127.0.0.1:8000", "`address` to listen on (same as --bind)")
 	fs.StringVar(&o.cfg.Addr, "bind", "127.0.0.1:8000", "`address` to listen on, host:port")
+	fs.IntVar(&o.workers, "w", 1, "worker processes (same as --workers)")
+	fs.IntVar(&o.workers, "workers", 1, "worker processes sharing the address (SO_REUSEPORT), run by a master that restarts them")
 	fs.IntVar(&o.cfg.Threads, "threads", loop.DefaultThreads, "app calls in flight at once")
 	fs.IntVar(&o.cfg.Queue, "queue", loop.DefaultQueue, "requests waiting for a thread before the server answers 503")
 	fs.IntVar(&o.cfg.Loops, "loops", 0, "event loops (0: one per CPU)")

@@ -2,22 +2,32 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log"
+	"net"
 	"net/http"
 	_ "net/http/pprof" // registers /debug/pprof on http.DefaultServeMux
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/gwsgi/gwsgi/examples/hello"
 	"github.com/gwsgi/gwsgi/loop"
 	"github.com/gwsgi/gwsgi/pyembed"
+	"github.com/gwsgi/gwsgi/supervise"
 )
 
 // run builds the server, serves until SIGINT or SIGTERM, then shuts down
 // gracefully.
 func run(o *options) error {
-	o.cfg.Log = log.New(os.Stderr, "", log.LstdFlags)
+	o.cfg.Log = log.New(os.Stderr, fmt.Sprintf("[%d] ", os.Getpid()), log.LstdFlags|log.Lmsgprefix)
+	if o.workers > 1 && !supervise.IsWorker() {
+		return runMaster(o)
+	}
+	if supervise.IsWorker() {
+		o.cfg.ReusePort = true // the other workers listen on the same address
+	}
 	o.cfg.App = hello.App{}
 	served := false // Serve returned: no worker runs Python any more
 	if o.app != "" {
@@ -47,6 +57,7 @@ func run(o *options) error {
 	go func() { errc <- srv.Serve() }()
 	<-srv.Ready()
 	if a := srv.Addr(); a != nil {
+		supervise.Ready()
 		name := "the Go demo app"
 		if o.app != "" {
 			name = o.app
@@ -72,10 +83,11 @@ func run(o *options) error {
 // goroutine is locked to its OS thread and keeps a Python thread state.
 func loadPython(o *options) (*pyembed.App, error) {
 	app, err := pyembed.Load(pyembed.Options{
-		Spec:       o.app,
-		Chdir:      o.chdir,
-		PythonPath: o.pythonPath,
-		ErrorLog:   o.cfg.Log,
+		Spec:         o.app,
+		Chdir:        o.chdir,
+		PythonPath:   o.pythonPath,
+		ErrorLog:     o.cfg.Log,
+		Multiprocess: supervise.IsWorker(),
 	})
 	if err != nil {
 		return nil, err
@@ -85,4 +97,22 @@ func loadPython(o *options) (*pyembed.App, error) {
 	o.cfg.WorkerInit = app.WorkerInit
 	o.cfg.WorkerExit = app.WorkerExit
 	return app, nil
+}
+
+// runMaster runs the master of o.workers worker processes, each this
+// program again; the master itself never imports Python.
+func runMaster(o *options) error {
+	if _, port, err := net.SplitHostPort(o.cfg.Addr); err != nil || port == "0" {
+		return fmt.Errorf("--workers needs a fixed port to share, not %q", o.cfg.Addr)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	return supervise.Run(supervise.Config{
+		Workers:     o.workers,
+		Argv:        append([]string{exe}, os.Args[1:]...),
+		Log:         o.cfg.Log,
+		StopTimeout: o.cfg.GracefulTimeout + 5*time.Second,
+	})
 }
