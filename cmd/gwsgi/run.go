@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"net"
@@ -52,7 +53,7 @@ func run(o *options) error {
 		go func() { o.cfg.Log.Println(http.ListenAndServe(o.pprof, nil)) }()
 	}
 	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve() }()
 	<-srv.Ready()
@@ -64,12 +65,9 @@ func run(o *options) error {
 		}
 		o.cfg.Log.Printf("gwsgi: serving %s on http://%s (%d threads)", name, a, o.cfg.Threads)
 	}
-	select {
-	case err := <-errc:
+	if err := awaitStop(o.cfg.Log, sig, errc); err != nil {
 		served = true
 		return err
-	case s := <-sig:
-		o.cfg.Log.Printf("gwsgi: %v: shutting down gracefully", s)
 	}
 	if err := srv.Shutdown(context.Background()); err != nil {
 		return err
@@ -77,6 +75,28 @@ func run(o *options) error {
 	err = <-errc
 	served = true
 	return err
+}
+
+// awaitStop returns nil on SIGINT or SIGTERM, or Serve's error if it ends
+// first. SIGHUP, which replaces the workers under a master (-w), is logged
+// and ignored: a single process has nothing to reload into.
+func awaitStop(log *log.Logger, sig <-chan os.Signal, errc <-chan error) error {
+	for {
+		select {
+		case err := <-errc:
+			if err == nil {
+				err = errors.New("server stopped")
+			}
+			return err
+		case s := <-sig:
+			if s == syscall.SIGHUP {
+				log.Printf("gwsgi: SIGHUP ignored: replacing the app needs a master (-w)")
+				continue
+			}
+			log.Printf("gwsgi: %v: shutting down gracefully", s)
+			return nil
+		}
+	}
 }
 
 // loadPython imports the app and sets the server up for it: every budget
