@@ -413,18 +413,7 @@ func expectJSON(t *testing.T, got map[string]any, want string) {
 func TestFlask(t *testing.T) {
 	s := startServer(t, nil, "--chdir", "examples/flaskapp", "app:app")
 
-	t.Run("index", func(t *testing.T) {
-		resp, body := s.get(t, "/")
-		expect(t, resp, body, 200, []byte("Hello from Flask on gwsgi!\n"))
-	})
-
-	t.Run("head", func(t *testing.T) {
-		resp, body := s.do(t, newRequest(t, http.MethodHead, s.url("/"), nil, ""))
-		expect(t, resp, body, 200, []byte{})
-		if want := int64(len("Hello from Flask on gwsgi!\n")); resp.ContentLength != want {
-			t.Errorf("HEAD Content-Length %d, want %d", resp.ContentLength, want)
-		}
-	})
+	s.checkIndex(t, "Hello from Flask on gwsgi!\n")
 
 	t.Run("json", func(t *testing.T) {
 		resp, body := s.get(t, "/json")
@@ -528,18 +517,7 @@ print(r.status)
 func TestDjango(t *testing.T) {
 	s := startServer(t, nil, "--chdir", "examples/djangoapp", "djangoapp.wsgi:application")
 
-	t.Run("index", func(t *testing.T) {
-		resp, body := s.get(t, "/")
-		expect(t, resp, body, 200, []byte("Hello from Django on gwsgi!\n"))
-	})
-
-	t.Run("head", func(t *testing.T) {
-		resp, body := s.do(t, newRequest(t, http.MethodHead, s.url("/"), nil, ""))
-		expect(t, resp, body, 200, []byte{})
-		if want := int64(len("Hello from Django on gwsgi!\n")); resp.ContentLength != want {
-			t.Errorf("HEAD Content-Length %d, want %d", resp.ContentLength, want)
-		}
-	})
+	s.checkIndex(t, "Hello from Django on gwsgi!\n")
 
 	t.Run("json-query", func(t *testing.T) {
 		resp, body := s.get(t, "/json?name=Ada&city=S%C3%A3o+Paulo")
@@ -1052,4 +1030,19 @@ func (s *server) checkRedirect(t *testing.T) {
 	if resp.StatusCode != 302 || resp.Header.Get("Location") != "/json" {
 		t.Errorf("redirect: %d Location %q, want 302 /json", resp.StatusCode, resp.Header.Get("Location"))
 	}
+}
+
+// checkIndex checks that / answers greeting, and HEAD / its length only.
+func (s *server) checkIndex(t *testing.T, greeting string) {
+	t.Run("index", func(t *testing.T) {
+		resp, body := s.get(t, "/")
+		expect(t, resp, body, 200, []byte(greeting))
+	})
+	t.Run("head", func(t *testing.T) {
+		resp, body := s.do(t, newRequest(t, http.MethodHead, s.url("/"), nil, ""))
+		expect(t, resp, body, 200, []byte{})
+		if want := int64(len(greeting)); resp.ContentLength != want {
+			t.Errorf("HEAD Content-Length %d, want %d", resp.ContentLength, want)
+		}
+	})
 }
