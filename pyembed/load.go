@@ -1,7 +1,6 @@
 package pyembed
 
 /*
-#cgo pkg-config: python3-embed
 #include "pyembed.h"
 */
 import "C"
