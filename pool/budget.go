@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Task is one unit of work, typically one request. Implementations are
@@ -14,6 +15,22 @@ type Task interface {
 	Run(w *Worker)
 }
 
+// Gate serializes the part of every task that needs one shared resource,
+// an embedded interpreter's global lock (the GIL). A worker that holds the
+// gate runs queued tasks one after another without letting go of it; the
+// Budget keeps one more worker waiting at the gate while tasks are queued,
+// so that when the holder lets go inside a task (the app sleeps, reads a
+// socket, waits for a database) the next queued task starts at once.
+// Both methods are called on the worker's own goroutine (and OS thread).
+type Gate interface {
+	// Acquire blocks until w holds the gate.
+	Acquire(w *Worker)
+	// Release lets go of the gate if w's thread holds it now, and reports
+	// whether it did. It is false when the gate was already released on
+	// w's behalf (a callback from inside the interpreter that waits).
+	Release(w *Worker) bool
+}
+
 // Worker is one goroutine of a Budget. The Budget owns it; it is passed to
 // Init, to every Task it runs and to Exit, always on that goroutine (and,
 // with Config.LockOSThread, on the same OS thread).
@@ -21,19 +38,37 @@ type Worker struct {
 	ID    int // 0 .. Workers-1
 	Local any // per-worker state, set by Init (e.g. a Python thread state)
 	b     *Budget
+
+	wake    chan struct{} // a token to wake a parked worker
+	holds   bool          // holds the gate (touched by the worker only)
+	blocked bool          // let go of the gate in Block; Unblock takes it back
+	gilWait int64         // nanoseconds spent in Unblock during the current task
 }
 
 // Config sizes a Budget.
 type Config struct {
-	// Workers is the number of worker goroutines, hence the most tasks that
-	// run at once. Values below 1 mean 1.
+	// Workers is the most worker goroutines, hence the most tasks that run
+	// at once. Values below 1 mean 1.
 	Workers int
-	// Queue is how many tasks may wait for a worker; 0 means a task is
-	// accepted only when a worker is idle.
+	// Initial is how many workers start with the Budget; the others start
+	// when a task finds no idle worker. 0 (or more than Workers) starts
+	// them all.
+	Initial int
+	// Queue is how many tasks may wait beyond Workers: Submit accepts a
+	// task while fewer than Workers+Queue are running or waiting.
 	Queue int
 	// LockOSThread locks every worker to its OS thread for the worker's
 	// whole life: Init, every task and Exit run on that thread.
 	LockOSThread bool
+	// Gate, when set, runs tasks under it (see Gate): the workers hand
+	// it on rather than each taking a task at once.
+	Gate Gate
+	// Preempt is how long a worker may wait at the gate before its
+	// holder is made to let go (the interpreter's switch interval). A
+	// standby that waited that long while a task ran took the gate from
+	// a holder that did not block: it gives it back (see
+	// acquireAsStandby). 0: every wait counts as a block.
+	Preempt time.Duration
 	// Init, when set, runs first on each worker, before it serves tasks.
 	Init func(w *Worker)
 	// Exit, when set, runs last on each worker, after Close has drained
@@ -41,47 +76,71 @@ type Config struct {
 	Exit func(w *Worker)
 }
 
-// Budget is a fixed set of worker goroutines serving submitted tasks.
-// Its methods are safe for concurrent use.
+// Budget is a bounded set of worker goroutines serving submitted tasks in
+// the order they were submitted. Idle workers are woken last-parked first,
+// so a light load keeps reusing the same few (warm) threads however large
+// the budget. Its methods are safe for concurrent use.
 type Budget struct {
-	tasks    chan Task    // queue of capacity Config.Queue; idle workers wait on it
-	mu       sync.RWMutex // Submit holds it shared, Close exclusively, so no send races the close
-	closed   bool
+	cfg Config
+
+	mu      sync.Mutex
+	ring    []Task    // FIFO of waiting tasks, capacity Workers+Queue
+	head, n int       // ring[head] is the oldest of n waiting tasks
+	idle    []*Worker // parked workers, the last parked on top
+	standby int       // workers woken to wait at the gate, not yet through it
+	started int       // workers spawned
+	closed  bool
+
 	workers  []Worker
 	inFlight atomic.Int64
-	started  sync.WaitGroup // Init done on every worker
+	queued   atomic.Int64
+	init     sync.WaitGroup // Init done on the initial workers
 	done     sync.WaitGroup // workers gone
-	cfg      Config
 }
 
-// NewBudget starts cfg.Workers worker goroutines and returns once each has
-// run cfg.Init.
+// NewBudget starts cfg.Initial worker goroutines (all of them by default)
+// and returns once each has run cfg.Init.
 func NewBudget(cfg Config) *Budget {
-	if cfg.Workers < 1 {
-		cfg.Workers = 1
-	}
-	if cfg.Queue < 0 {
-		cfg.Queue = 0
+	cfg.Workers = max(cfg.Workers, 1)
+	cfg.Queue = max(cfg.Queue, 0)
+	if cfg.Initial <= 0 || cfg.Initial > cfg.Workers {
+		cfg.Initial = cfg.Workers
 	}
 	b := &Budget{
-		tasks:   make(chan Task, cfg.Queue),
-		workers: make([]Worker, cfg.Workers),
 		cfg:     cfg,
+		ring:    make([]Task, cfg.Workers+cfg.Queue),
+		idle:    make([]*Worker, 0, cfg.Workers),
+		workers: make([]Worker, cfg.Workers),
 	}
-	b.started.Add(cfg.Workers)
-	b.done.Add(cfg.Workers)
 	for i := range b.workers {
 		w := &b.workers[i]
-		w.ID, w.b = i, b
-		go w.serve()
+		w.ID, w.b, w.wake = i, b, make(chan struct{}, 1)
 	}
-	b.started.Wait()
+	b.mu.Lock()
+	b.init.Add(cfg.Initial)
+	for range cfg.Initial {
+		b.spawn(nil)
+	}
+	b.mu.Unlock()
+	b.init.Wait()
 	return b
 }
 
-// serve is a worker's life: lock, Init, tasks until the queue is closed
-// and empty, Exit.
-func (w *Worker) serve() {
+// spawn starts the next worker; b.mu is held. A worker spawned for a task
+// (wake non-nil) starts awake, one spawned at start-up parks.
+func (b *Budget) spawn(wake *struct{}) *Worker {
+	w := &b.workers[b.started]
+	b.started++
+	b.done.Add(1)
+	if wake != nil {
+		w.wake <- *wake
+	}
+	go w.serve(wake == nil)
+	return w
+}
+
+// serve is a worker's life: lock, Init, tasks until Close, Exit.
+func (w *Worker) serve(initial bool) {
 	b := w.b
 	defer b.done.Done()
 	if b.cfg.LockOSThread {
@@ -92,47 +151,140 @@ func (w *Worker) serve() {
 	if b.cfg.Init != nil {
 		b.cfg.Init(w)
 	}
-	b.started.Done()
-	for t := range b.tasks {
-		b.inFlight.Add(1)
-		t.Run(w)
-		b.inFlight.Add(-1)
+	if initial {
+		b.mu.Lock()
+		b.parkLocked(w)
+		b.mu.Unlock()
+		b.init.Done()
+	}
+	for range w.wake {
+		if !w.shift() {
+			break
+		}
 	}
 	if b.cfg.Exit != nil {
 		b.cfg.Exit(w)
 	}
 }
 
-// Submit hands t to an idle worker or, when all are busy, to the queue. It
-// never blocks: it returns false when every worker is busy and the queue is
-// full (the server answers 503 with Retry-After), and after Close. On true
-// the Budget owns t until its Run returns; on false the caller keeps it.
+// shift serves tasks from the queue until it is empty, and reports whether
+// the worker should park for more (false: the Budget is closed).
+func (w *Worker) shift() bool {
+	b := w.b
+	gated := b.cfg.Gate != nil
+	if gated {
+		w.acquireAsStandby()
+	}
+	b.mu.Lock()
+	if gated {
+		b.standby--
+	}
+	for {
+		t, ok := b.popLocked()
+		if !ok {
+			break
+		}
+		if gated {
+			b.keepStandbyLocked()
+		}
+		b.mu.Unlock()
+		b.inFlight.Add(1)
+		w.gilWait = 0
+		t.Run(w)
+		b.inFlight.Add(-1)
+		if gated && !w.holds {
+			b.cfg.Gate.Acquire(w)
+			w.holds = true
+		}
+		b.mu.Lock()
+	}
+	closed := b.closed
+	if !closed {
+		b.parkLocked(w)
+	}
+	b.mu.Unlock()
+	if gated {
+		w.holds = false
+		b.cfg.Gate.Release(w)
+	}
+	return !closed
+}
+
+// Submit queues t. It never blocks: it returns false when Workers+Queue
+// tasks are running or waiting already (the server answers 503 with
+// Retry-After), and after Close. On true the Budget owns t until its Run
+// returns; on false the caller keeps it. Tasks start in the order they
+// were submitted.
 func (b *Budget) Submit(t Task) bool {
-	b.mu.RLock()
-	if b.closed {
-		b.mu.RUnlock()
+	b.mu.Lock()
+	if b.closed || b.n+int(b.inFlight.Load()) >= len(b.ring) || b.n == len(b.ring) {
+		b.mu.Unlock()
 		return false
 	}
-	select {
-	case b.tasks <- t:
-		b.mu.RUnlock()
-		return true
-	default:
-		b.mu.RUnlock()
-		return false
+	b.ring[(b.head+b.n)%len(b.ring)] = t
+	b.n++
+	b.queued.Store(int64(b.n))
+	if b.cfg.Gate != nil {
+		b.keepStandbyLocked()
+	} else {
+		b.wakeLocked()
+	}
+	b.mu.Unlock()
+	return true
+}
+
+// keepStandbyLocked makes sure a worker waits at the gate while tasks are
+// queued: it takes over the moment the holder lets go. b.mu is held.
+func (b *Budget) keepStandbyLocked() {
+	if b.n > 0 && b.standby == 0 && b.wakeLocked() {
+		b.standby++
 	}
 }
 
-// TryNext takes another queued task without blocking, for w to run within
-// the task it is running now (GIL batching); ok is false when the queue is
-// empty. The task counts as part of the current one in InFlight.
-func (w *Worker) TryNext() (t Task, ok bool) {
-	select {
-	case t, ok = <-w.b.tasks:
-		return t, ok
-	default:
+// wakeLocked wakes the last parked worker, or starts a new one while the
+// budget allows; false when every worker is busy. b.mu is held.
+func (b *Budget) wakeLocked() bool {
+	if b.closed {
+		return false
+	}
+	if k := len(b.idle); k > 0 {
+		w := b.idle[k-1]
+		b.idle = b.idle[:k-1]
+		w.wake <- struct{}{}
+		return true
+	}
+	if b.started < len(b.workers) {
+		b.spawn(&struct{}{})
+		return true
+	}
+	return false
+}
+
+// popLocked takes the oldest queued task. b.mu is held.
+func (b *Budget) popLocked() (Task, bool) {
+	if b.n == 0 {
 		return nil, false
 	}
+	t := b.ring[b.head]
+	b.ring[b.head] = nil
+	b.head = (b.head + 1) % len(b.ring)
+	b.n--
+	b.queued.Store(int64(b.n))
+	return t, true
+}
+
+// parkLocked puts w on the idle stack. b.mu is held.
+func (b *Budget) parkLocked(w *Worker) { b.idle = append(b.idle, w) }
+
+// TryNext takes the next queued task without blocking, for w to run within
+// the task it is running now; ok is false when the queue is empty. The
+// task counts as part of the current one in InFlight.
+func (w *Worker) TryNext() (t Task, ok bool) {
+	b := w.b
+	b.mu.Lock()
+	t, ok = b.popLocked()
+	b.mu.Unlock()
+	return t, ok
 }
 
 // Budget returns the Budget w belongs to.
@@ -143,13 +295,13 @@ func (w *Worker) Budget() *Budget { return w.b }
 // Later calls return at once. Close must not be called from a Task.
 func (b *Budget) Close() {
 	b.mu.Lock()
-	if b.closed {
-		b.mu.Unlock()
-		b.done.Wait()
-		return
+	if !b.closed {
+		b.closed = true
+		for i := range b.started {
+			close(b.workers[i].wake) // parked workers leave; busy ones after the queue
+		}
+		b.idle = b.idle[:0]
 	}
-	b.closed = true
-	close(b.tasks)
 	b.mu.Unlock()
 	b.done.Wait()
 }
@@ -158,7 +310,35 @@ func (b *Budget) Close() {
 func (b *Budget) InFlight() int { return int(b.inFlight.Load()) }
 
 // Queued returns how many tasks wait for a worker.
-func (b *Budget) Queued() int { return len(b.tasks) }
+func (b *Budget) Queued() int { return int(b.queued.Load()) }
 
-// Workers returns the number of workers.
+// Workers returns the most workers the Budget runs.
 func (b *Budget) Workers() int { return len(b.workers) }
+
+// Started returns how many workers have been started so far.
+func (b *Budget) Started() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.started
+}
+
+// acquireAsStandby takes the gate for a standby: a worker that waits for
+// the holder to let go so that it can take the queue on. The holder lets
+// go when its task blocks, the standby's moment, or when the gate made it
+// (a forced switch after Preempt): that holder is not blocked, it still
+// runs its task and waits for the gate again, so the standby hands it
+// back, steps aside for a moment and waits again. Taking the queue on
+// then would leave a request half-served behind every later one.
+func (w *Worker) acquireAsStandby() {
+	g, preempt := w.b.cfg.Gate, w.b.cfg.Preempt
+	for {
+		t0 := time.Now()
+		g.Acquire(w)
+		if preempt <= 0 || time.Since(t0) < preempt || w.b.inFlight.Load() == 0 {
+			w.holds = true
+			return
+		}
+		g.Release(w)
+		time.Sleep(preempt / 32)
+	}
+}

@@ -184,8 +184,8 @@ func TestBudgetCloseDrains(t *testing.T) {
 		close(closed)
 	}()
 	waitFor(t, "Close to stop accepting", func() bool {
-		b.mu.RLock()
-		defer b.mu.RUnlock()
+		b.mu.Lock()
+		defer b.mu.Unlock()
 		return b.closed
 	})
 	select {

@@ -1,0 +1,44 @@
+package pool
+
+import "time"
+
+// Block lets go of the gate before the running task waits for something
+// other than the gate (a slow client, the rest of a request body), so that
+// queued tasks run meanwhile; Unblock takes it back. Without a gate, or
+// when the gate is not held at this point, both do nothing. Called on the
+// worker's own goroutine only; a nil Worker is allowed.
+func (w *Worker) Block() {
+	if w == nil || !w.holds {
+		return
+	}
+	b := w.b
+	if !b.cfg.Gate.Release(w) {
+		return
+	}
+	w.holds, w.blocked = false, true
+	b.mu.Lock()
+	if b.n > 0 && b.standby == 0 && b.wakeLocked() {
+		b.standby++ // a real block: someone must take the queue on
+	}
+	b.mu.Unlock()
+}
+
+// Unblock takes back the gate Block let go of, and adds the time it waited
+// for it to the task's gate wait (GateWait).
+func (w *Worker) Unblock() {
+	if w == nil || !w.blocked {
+		return
+	}
+	t0 := time.Now()
+	w.b.cfg.Gate.Acquire(w)
+	w.gilWait += int64(time.Since(t0))
+	w.holds, w.blocked = true, false
+}
+
+// GateWait returns how long the running task has waited in Unblock, in
+// nanoseconds.
+func (w *Worker) GateWait() int64 { return w.gilWait }
+
+// AddGateWait adds ns to the running task's gate wait: for waits for the
+// gate that the Gate's owner measures itself.
+func (w *Worker) AddGateWait(ns int64) { w.gilWait += ns }
