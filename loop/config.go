@@ -40,12 +40,25 @@ type Config struct {
 	WorkerInit   func(*pool.Worker)
 	WorkerExit   func(*pool.Worker)
 
+	// Gate, when set, is the app's global lock (an embedded interpreter's
+	// GIL): a thread that holds it serves queued requests in a row, one
+	// more thread waits for it while requests are queued, and the others
+	// stay parked; threads beyond those in use start only when needed.
+	// Preempt is how long a thread waits for the gate before its holder
+	// is made to let go (pool.Config.Preempt).
+	Gate    pool.Gate
+	Preempt time.Duration
+
+	// Phases, when set, receives every request's phase times: queue wait,
+	// wait for the app's lock, time in the app, time writing.
+	Phases *PhaseStats
+
 	Log *log.Logger // error log; nil: the standard logger
 }
 
 // Defaults.
 const (
-	DefaultThreads         = 8
+	DefaultThreads         = 1024
 	DefaultQueue           = 1024
 	DefaultMaxBufferedBody = 64 << 10
 	DefaultStreamBuffer    = 256 << 10

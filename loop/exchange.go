@@ -35,6 +35,11 @@ type exchange struct {
 	env  *environ.Environ
 	resp wsgi.Response
 	keep bool
+	w    *pool.Worker // the budget worker running the app, during Run
+
+	// phase times (Config.Phases): clock readings and the time spent in
+	// the sink, in nanoseconds; tDispatch is 0 when phases are not timed
+	tDispatch, tStart, writeNs int64
 
 	queued  bool          // gnet may hold unsent bytes: no direct writes (set by the loop before it signals)
 	backlog int           // gnet's unsent bytes at the last signal
@@ -86,12 +91,54 @@ func (x *exchange) release() {
 	environ.Release(x.env)
 	x.resp.Reset(nil, nil, nil)
 	x.cs, x.c, x.srv, x.env, x.keep = nil, nil, nil, nil, false
+	x.tDispatch = 0
 	exchanges.Put(x)
 }
 
 // Run calls the app; it runs on a budget goroutine.
-func (x *exchange) Run(*pool.Worker) {
+// It must not touch x after Serve: Finish hands x back to the loop.
+func (x *exchange) Run(w *pool.Worker) {
+	x.w = w
+	if x.tDispatch != 0 {
+		x.tStart, x.writeNs = now(), 0
+	}
 	wsgi.Serve(x.srv.cfg.App, x.env, &x.resp)
+}
+
+// clock reads the clock when phases are timed, else returns 0.
+func (x *exchange) clock() int64 {
+	if x.tDispatch == 0 {
+		return 0
+	}
+	return now()
+}
+
+// wrote adds the time since t0 (a clock reading) to the write phase and
+// returns the clock now.
+func (x *exchange) wrote(t0 int64) int64 {
+	if t0 == 0 {
+		return 0
+	}
+	t := now()
+	x.writeNs += t - t0
+	return t
+}
+
+// record adds the request's phase times to the server's statistics; end
+// is the clock when its response was handed to the socket.
+func (x *exchange) record(end int64) {
+	if end == 0 {
+		return
+	}
+	gate := x.w.GateWait()
+	ns := [NumPhases]int64{
+		PhaseQueue: x.tStart - x.tDispatch,
+		PhaseGate:  gate,
+		PhaseApp:   end - x.tStart - x.writeNs - gate,
+		PhaseWrite: x.writeNs,
+		PhaseTotal: end - x.tDispatch,
+	}
+	x.srv.cfg.Phases.add(&ns)
 }
 
 // signal runs on the loop after a write: it wakes the writer unless the
@@ -120,6 +167,8 @@ func (x *exchange) writeDirect(vec [][]byte) (rest [][]byte, ok bool) {
 // Flush implements wsgi.Sink: one vectored write, waited for, then waiting
 // while the connection's backlog stays above the high-water mark.
 func (x *exchange) Flush(vec [][]byte) error {
+	t0 := x.clock()
+	defer x.wrote(t0)
 	vec, ok := x.writeDirect(vec)
 	if ok && len(vec) == 0 {
 		return nil
@@ -127,10 +176,12 @@ func (x *exchange) Flush(vec [][]byte) error {
 	if err := x.c.AsyncWritev(vec, x.onFlushed); err != nil {
 		return err
 	}
+	x.w.Block() // the app's lock is not held while the client is slow
 	err := <-x.done
 	if err == errBackpressure {
 		err = x.drain()
 	}
+	x.w.Unblock()
 	return err
 }
 
@@ -169,7 +220,9 @@ func (x *exchange) stalled() error {
 // request when it is done.
 func (x *exchange) Finish(vec [][]byte, keepAlive bool) {
 	x.keep = keepAlive
+	t0 := x.clock()
 	vec, ok := x.writeDirect(vec)
+	x.record(x.wrote(t0))
 	if ok && len(vec) == 0 {
 		x.handOff()
 		return

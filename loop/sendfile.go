@@ -39,7 +39,9 @@ func (x *exchange) SendFile(fd int, offset, count int64) error {
 			if time.Since(stalled) > x.srv.cfg.WriteTimeout {
 				return x.stalled()
 			}
+			x.w.Block()
 			waitWritable(sock)
+			x.w.Unblock()
 		case err != nil:
 			return err
 		default:

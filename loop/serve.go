@@ -205,6 +205,9 @@ func (cs *connState) dispatch(ex *exchange) gnet.Action {
 	ex.resp.ForceClose = cs.mustClose
 	ex.resp.Draining = &cs.srv.draining
 	ex.queued = cs.c.OutboundBuffered() > 0
+	if cs.srv.cfg.Phases != nil {
+		ex.tDispatch = max(now(), 1)
+	}
 	if cs.stream.active || cs.c.InboundBuffered() > 0 {
 		cs.handoff.Store(handoffKick) // input waits: the app's goroutine must wake the loop
 	} else {

@@ -58,13 +58,20 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.budget = pool.NewBudget(pool.Config{
 		Workers:      cfg.Threads,
+		Initial:      min(cfg.Threads, initialThreads),
 		Queue:        cfg.Queue,
 		LockOSThread: cfg.LockOSThread,
+		Gate:         cfg.Gate,
+		Preempt:      cfg.Preempt,
 		Init:         cfg.WorkerInit,
 		Exit:         cfg.WorkerExit,
 	})
 	return s, nil
 }
+
+// initialThreads is how many budget threads start with the server; the
+// rest start when requests need them.
+const initialThreads = 4
 
 // reserveProcs makes sure app goroutines find a P while every event loop
 // sits in epoll_wait: a loop blocked in that syscall keeps its P until the

@@ -367,19 +367,50 @@ void pyembed_worker_detach(pyembed_worker *w) {
 /* pyembed_current returns the calling thread's worker, NULL if none. */
 pyembed_worker *pyembed_current(void) { return tls_worker; }
 
+/* pe_enter takes the GIL for one entry point, unless the gate holds it
+ * for the worker already (then the entry point runs under it). */
 void pe_enter(pyembed_worker *w) {
+	if (w->held)
+		return;
 	if (w->ts)
 		PyEval_RestoreThread(w->ts);
 	else
 		w->gs = PyGILState_Ensure();
 }
 
+/* pe_leave undoes pe_enter: the gate's GIL stays held. */
 void pe_leave(pyembed_worker *w) {
+	if (w->held)
+		return;
 	if (w->ts)
 		PyEval_SaveThread();
 	else
 		PyGILState_Release(w->gs);
 }
+
+/* pyembed_gate_acquire takes the GIL with w's persistent thread state and
+ * keeps it across entry points until pyembed_gate_release: a worker
+ * serving several requests in a row takes it once. */
+void pyembed_gate_acquire(pyembed_worker *w) {
+	PyEval_RestoreThread(w->ts);
+	w->held = 1;
+}
+
+/* pyembed_gate_release gives back the GIL pyembed_gate_acquire took, if
+ * the calling thread holds it at this moment: a Go callback that C runs
+ * between Py_BEGIN_ALLOW_THREADS and Py_END_ALLOW_THREADS has released it
+ * already. Returns 1 when it released the GIL. */
+int pyembed_gate_release(pyembed_worker *w) {
+	if (!w->held || _PyThreadState_UncheckedGet() != w->ts)
+		return 0;
+	w->held = 0;
+	PyEval_SaveThread();
+	return 1;
+}
+
+/* pyembed_switch_interval_us is the interpreter's switch interval
+ * (sys.getswitchinterval()), in microseconds. */
+long pyembed_switch_interval_us(void) { return (long)_PyEval_GetSwitchInterval(); }
 
 /* pe_fail records msg as w's error. */
 void pe_fail(pyembed_worker *w, const char *msg) {

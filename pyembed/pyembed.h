@@ -65,6 +65,7 @@ typedef struct pyembed_worker {
 	PyGILState_STATE gs; /* PyGILState_Ensure's result while ts == NULL */
 	uint32_t gen;        /* request generation; objects of older requests are stale */
 	int active;          /* a request runs */
+	int held;            /* the gate holds the GIL for ts across calls (pyembed_gate_*) */
 
 	PyObject *start_cache; /* start_response object reused while nobody else holds it */
 	PyObject *input_cache; /* wsgi.input object, idem */
@@ -119,6 +120,9 @@ void pyembed_worker_attach(pyembed_worker *w);
 void pyembed_worker_detach(pyembed_worker *w);
 pyembed_worker *pyembed_current(void);
 char *pyembed_reserve(pyembed_worker *w, Py_ssize_t n);
+void pyembed_gate_acquire(pyembed_worker *w);
+int pyembed_gate_release(pyembed_worker *w);
+long pyembed_switch_interval_us(void);
 void pyembed_set_error(int code, const char *p, Py_ssize_t n);
 
 /* call.c */

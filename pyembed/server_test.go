@@ -27,6 +27,8 @@ func serve(t *testing.T, app *App, threads int) (*loop.Server, *syncBuf) {
 		LockOSThread: true,
 		WorkerInit:   app.WorkerInit,
 		WorkerExit:   app.WorkerExit,
+		Gate:         app.Gate(),
+		Preempt:      app.SwitchInterval(),
 		Log:          log.New(lb, "", 0),
 	})
 	if err != nil {
@@ -120,6 +122,62 @@ func TestOverTheServer(t *testing.T) {
 	wg.Wait()
 	if !strings.Contains(lb.String(), "ValueError: boom in app") {
 		t.Errorf("server log lacks the traceback: %s", lb.String())
+	}
+	noProblems(t)
+}
+
+// getAll sends n concurrent GETs of path and fails unless each answers 200.
+func getAll(t *testing.T, base, path string, n int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := http.Get(base + path)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			_, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Errorf("GET %s: %d", path, resp.StatusCode)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// getBody returns the body of GET path.
+func getBody(t *testing.T, base, path string) string {
+	t.Helper()
+	resp, err := http.Get(base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// Requests that block in Python (time.sleep releases the GIL) overlap:
+// when one blocks, the next queued request starts on another thread.
+// Requests that only compute run on a few threads, however many the
+// budget allows.
+func TestGateBudget(t *testing.T) {
+	srv, _ := serve(t, validated, 128)
+	base := "http://" + srv.Addr().String()
+	getAll(t, base, "/nap", 40)
+	if peak := getBody(t, base, "/nap-peak"); peak < "20" || len(peak) != 2 {
+		t.Errorf("at most %s of 40 sleeping requests overlapped", peak)
+	}
+	getAll(t, base, "/spin", 64)
+	if threads := getBody(t, base, "/spin-threads"); len(threads) != 1 || threads > "4" {
+		t.Errorf("64 computing requests ran on %s threads of a budget of 128, want at most 4", threads)
 	}
 	noProblems(t)
 }

@@ -16,6 +16,7 @@ type options struct {
 	cfg   loop.Config
 	app   string // module:callable, "" for the built-in demo
 	pprof string // address for net/http/pprof, "" for none
+	sched string // CPU scheduling policy of the process's threads: batch or normal
 
 	workers int // worker processes; above 1 this process is their master
 
@@ -49,7 +50,8 @@ func parseFlags(args []string) (*options, error) {
 	fs.Int64Var(&o.cfg.Limits.MaxBodySize, "limit-request-body", 0, "largest request body in bytes, then 413 (0: no limit)")
 	fs.StringVar(&o.cfg.ScriptName, "script-name", os.Getenv("SCRIPT_NAME"), "mount point of the app (SCRIPT_NAME)")
 	fs.BoolVar(&o.cfg.ReusePort, "reuse-port", false, "set SO_REUSEPORT on the listener")
-	fs.StringVar(&o.pprof, "pprof", "", "serve net/http/pprof on this `address`")
+	fs.StringVar(&o.pprof, "pprof", "", "serve net/http/pprof and /debug/gwsgi/phases (per-request phase times) on this `address`")
+	fs.StringVar(&o.sched, "cpu-sched", "batch", "Linux scheduling `policy` of the server's threads: batch (SCHED_BATCH: a thread that wakes does not preempt the running one) or normal")
 	fs.StringVar(&o.chdir, "chdir", "", "change to `dir` before loading the app")
 	fs.Func("pythonpath", "comma-separated `dirs` to put first on sys.path (repeatable)", func(v string) error {
 		for _, d := range strings.Split(v, ",") {
@@ -72,6 +74,9 @@ func parseFlags(args []string) (*options, error) {
 		o.app = apps[0]
 	default:
 		return nil, fmt.Errorf("one app expected, got %q", apps)
+	}
+	if o.sched != "batch" && o.sched != "normal" {
+		return nil, fmt.Errorf("--cpu-sched: %q is neither batch nor normal", o.sched)
 	}
 	o.cfg.KeepAlive = seconds(keepAlive)
 	o.cfg.HeaderTimeout = seconds(headerTimeout)

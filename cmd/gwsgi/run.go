@@ -15,6 +15,7 @@ import (
 
 	"github.com/gwsgi/gwsgi/examples/hello"
 	"github.com/gwsgi/gwsgi/loop"
+	"github.com/gwsgi/gwsgi/pool"
 	"github.com/gwsgi/gwsgi/pyembed"
 	"github.com/gwsgi/gwsgi/supervise"
 )
@@ -28,6 +29,11 @@ func run(o *options) error {
 	}
 	if supervise.IsWorker() {
 		o.cfg.ReusePort = true // the other workers listen on the same address
+	}
+	if o.sched == "batch" {
+		if err := pool.BatchScheduling(); err != nil {
+			o.cfg.Log.Printf("gwsgi: %v; going on with the default policy", err)
+		}
 	}
 	o.cfg.App = hello.App{}
 	served := false // Serve returned: no worker runs Python any more
@@ -45,12 +51,15 @@ func run(o *options) error {
 			}
 		}()
 	}
+	if o.pprof != "" {
+		o.cfg.Phases = new(loop.PhaseStats)
+	}
 	srv, err := loop.New(o.cfg)
 	if err != nil {
 		return err
 	}
 	if o.pprof != "" {
-		go func() { o.cfg.Log.Println(http.ListenAndServe(o.pprof, nil)) }()
+		servePprof(o)
 	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
@@ -116,6 +125,8 @@ func loadPython(o *options) (*pyembed.App, error) {
 	o.cfg.LockOSThread = true
 	o.cfg.WorkerInit = app.WorkerInit
 	o.cfg.WorkerExit = app.WorkerExit
+	o.cfg.Gate = app.Gate()
+	o.cfg.Preempt = app.SwitchInterval()
 	return app, nil
 }
 
@@ -135,4 +146,17 @@ func runMaster(o *options) error {
 		Log:         o.cfg.Log,
 		StopTimeout: o.cfg.GracefulTimeout + 5*time.Second,
 	})
+}
+
+// servePprof serves net/http/pprof and the per-request phase times
+// (/debug/gwsgi/phases; ?reset=1 zeroes them) on o.pprof.
+func servePprof(o *options) {
+	http.HandleFunc("/debug/gwsgi/phases", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_ = o.cfg.Phases.WriteText(w)
+		if r.URL.Query().Get("reset") != "" {
+			o.cfg.Phases.Reset()
+		}
+	})
+	go func() { o.cfg.Log.Println(http.ListenAndServe(o.pprof, nil)) }()
 }

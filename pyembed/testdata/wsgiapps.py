@@ -19,6 +19,9 @@ warnings.simplefilter("error")
 problems = []
 closed = []  # paths whose body iterable was closed
 lock = threading.Lock()
+_nap = [0, 0]  # requests sleeping in /nap now, and the most at once
+_nap_lock = threading.Lock()
+_spin_threads = set()  # threads that served /spin
 
 
 def _hook(u):
@@ -142,6 +145,26 @@ def router(environ, start_response):
         environ["wsgi.errors"].flush()
         start_response("200 OK", TEXT)
         return [b"logged"]
+    if path == "/nap":  # sleeps 0.2 s, counting how many nap at once
+        with _nap_lock:
+            _nap[0] += 1
+            _nap[1] = max(_nap[1], _nap[0])
+        time.sleep(0.2)
+        with _nap_lock:
+            _nap[0] -= 1
+        start_response("200 OK", TEXT)
+        return [b"napped"]
+    if path == "/nap-peak":
+        start_response("200 OK", TEXT)
+        return [str(_nap[1]).encode()]
+    if path == "/spin":  # about a millisecond of computing, noting the thread
+        _spin_threads.add(threading.get_ident())
+        sum(i * i for i in range(20000))
+        start_response("200 OK", TEXT)
+        return [b"spun"]
+    if path == "/spin-threads":
+        start_response("200 OK", TEXT)
+        return [str(len(_spin_threads)).encode()]
     if path == "/sleep":
         time.sleep(0.2)
         start_response("200 OK", TEXT)

@@ -1,0 +1,38 @@
+package pyembed
+
+/*
+#include "pyembed.h"
+*/
+import "C"
+
+import (
+	"time"
+
+	"github.com/gwsgi/gwsgi/pool"
+)
+
+// gate is the GIL as a pool.Gate: a budget worker that holds it serves
+// queued requests one after another without giving it back, and gives it
+// back when it waits (pool.Worker.Block) or runs out of requests. Workers
+// must have run App.WorkerInit.
+type gate struct{}
+
+// Gate returns the GIL as a pool.Gate for the server's budget
+// (loop.Config.Gate).
+func (a *App) Gate() pool.Gate { return gate{} }
+
+// Acquire takes the GIL for pw's thread state and keeps it.
+func (gate) Acquire(pw *pool.Worker) {
+	C.pyembed_gate_acquire(pw.Local.(*worker).cw)
+}
+
+// Release gives the GIL back if pw's thread holds it now.
+func (gate) Release(pw *pool.Worker) bool {
+	return C.pyembed_gate_release(pw.Local.(*worker).cw) != 0
+}
+
+// SwitchInterval is the interpreter's switch interval: how long a thread
+// waiting for the GIL lets its holder run before it makes it let go.
+func (a *App) SwitchInterval() time.Duration {
+	return time.Duration(C.pyembed_switch_interval_us()) * time.Microsecond
+}
