@@ -38,7 +38,7 @@ func (rep *report) chart() string {
 	for _, w := range rep.Workloads {
 		g := group{title: w.Title}
 		for _, r := range rep.runsOf(w.Name) {
-			if r.Wrk == nil {
+			if !r.measured() {
 				continue
 			}
 			c := "peer"
@@ -52,8 +52,8 @@ func (rep *report) chart() string {
 			if r.Status == statusErrors {
 				label += " (errors)"
 			}
-			g.bars = append(g.bars, bar{label, r.Wrk.RPS, c})
-			g.max = max(g.max, r.Wrk.RPS)
+			g.bars = append(g.bars, bar{label, r.rps(), c})
+			g.max = max(g.max, r.rps())
 		}
 		if len(g.bars) == 0 {
 			continue
@@ -71,7 +71,7 @@ func (rep *report) chart() string {
 	fmt.Fprintf(&b, `<text x="10" y="22" font-size="16" font-weight="bold">%s</text>`+"\n",
 		html.EscapeString(fmt.Sprintf("Requests per second (%s run, wrk -t1, server on one CPU)", rep.Settings.Mode)))
 	fmt.Fprintf(&b, `<text x="10" y="40" fill="#555">%s</text>`+"\n",
-		html.EscapeString("Bars are scaled per workload. Blue: gwsgi with the Python app; orange: other WSGI servers; grey: references (Go demo app, gnet ceiling)."))
+		html.EscapeString("Bars are scaled per workload. Blue: gwsgi with the Python app; orange: other WSGI servers; grey: references (Go demo app, gnet and in-process ceilings)."))
 	y := chartTop
 	for _, g := range groups {
 		fmt.Fprintf(&b, `<text class="t" x="10" y="%d">%s</text>`+"\n", y+20, html.EscapeString(g.title))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -32,6 +33,7 @@ type serverRow struct {
 }
 
 func (rep *report) write(dir string) error {
+	rep.setVsInproc()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -73,6 +75,34 @@ func baseline(runs []runResult) float64 {
 	return 0
 }
 
+// inprocRPS is the in-process ceiling's calls per second among runs, 0 if
+// it has none.
+func inprocRPS(runs []runResult) float64 {
+	for _, r := range runs {
+		if r.InProc != nil {
+			return r.InProc.RPS
+		}
+	}
+	return 0
+}
+
+// setVsInproc gives every measured run its ratio to the in-process ceiling
+// of its workload, where there is one.
+func (rep *report) setVsInproc() {
+	ceiling := map[string]float64{}
+	for _, w := range rep.Workloads {
+		ceiling[w.Name] = inprocRPS(rep.runsOf(w.Name))
+	}
+	for i := range rep.Runs {
+		r := &rep.Runs[i]
+		r.VsInproc = nil
+		if c := ceiling[r.Workload]; c > 0 && r.measured() {
+			v := r.rps() / c
+			r.VsInproc = &v
+		}
+	}
+}
+
 func (rep *report) markdown() string {
 	s, m := rep.Settings, rep.Machine
 	var b strings.Builder
@@ -85,11 +115,15 @@ func (rep *report) markdown() string {
 	}
 	fmt.Fprintf(&b, "One server process at a time, %s. Every run: start, wait for the port, one checked request, "+
 		"%.0f s warm-up, then `wrk -t1 -c<connections> -d%.0fs --latency`. ", pin, s.WarmupS, s.DurationS)
-	b.WriteString("*vs gwsgi* is requests/s over gwsgi's on the same workload (gwsgi serving the same Python app = 1.00). " +
+	b.WriteString("*vs gwsgi* is requests/s over gwsgi's on the same workload (gwsgi serving the same Python app = 1.00); " +
+		"*vs ceiling* is requests/s over the in-process ceiling's, the same app called in a loop in one process on the server's CPU " +
+		"without HTTP or sockets (that row = 1.00; — for workloads it does not run): the share of the app's own speed a server keeps. " +
 		"*CPU s* is the server's user+system time during the measured run (all its processes); *peak RSS* is VmHWM summed over its processes. " +
 		"*errors* are wrk's socket errors (connect/read/write/timeout), *non-2xx* its non-2xx/3xx answers. " +
-		"Rows marked *reference* are not Python WSGI servers: gwsgi with its Go-native demo app, and the ceiling, " +
-		"a gnet responder that returns a fixed answer without parsing HTTP: the most this machine pushes through one CPU with this client. " +
+		"Rows marked *reference* are not Python WSGI servers: gwsgi with its Go-native demo app; the ceiling, " +
+		"a gnet responder that returns a fixed answer without parsing HTTP: the most this machine pushes through one CPU with this client; " +
+		"and the in-process ceiling, whose calls per second stand in its req/s column (its latency, error and non-2xx cells are empty: it has no clients; " +
+		"its note gives the mean time per call). " +
 		"A server whose CPU s is well below the run's length was waiting, not computing: on its clients, on sleeps, or on wrk, " +
 		"which has one CPU of its own and is the limit near the ceiling.\n\n")
 	b.WriteString("Peers: " + rep.versions() + ". Reproduce with `make bench` (`make bench-quick`); " +
@@ -109,8 +143,8 @@ func (rep *report) markdown() string {
 			fmt.Fprintf(&b, ", wrk script `%s`", w.Script)
 		}
 		fmt.Fprintf(&b, ", app `%s` in `%s`.\n\n", w.App.Spec(), w.App.Dir)
-		b.WriteString("| server | budget | req/s | vs gwsgi | p50 | p99 | max | errors | non-2xx | CPU s | peak RSS MB | note |\n")
-		b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
+		b.WriteString("| server | budget | req/s | vs gwsgi | vs ceiling | p50 | p99 | max | errors | non-2xx | CPU s | peak RSS MB | note |\n")
+		b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
 		for _, r := range runs {
 			b.WriteString(row(r, base))
 		}
@@ -145,22 +179,27 @@ func row(r runResult, base float64) string {
 	}
 	note = strings.ReplaceAll(note, "|", "\\|")
 	note = strings.ReplaceAll(note, "\n", " ")
-	if r.Wrk == nil {
-		return fmt.Sprintf("| %s | %s | — | — | — | — | — | — | — | %s | %s | %s |\n",
+	if !r.measured() {
+		return fmt.Sprintf("| %s | %s | — | — | — | — | — | — | — | — | %s | %s | %s |\n",
 			name, r.Budget, cpuCell(r), rssCell(r), note)
 	}
-	w := r.Wrk
-	ratio := "—"
+	ratio, vsCeiling := "—", "—"
 	if base > 0 {
-		ratio = fmt.Sprintf("%.2f", w.RPS/base)
+		ratio = fmt.Sprintf("%.2f", r.rps()/base)
 	}
-	p50, p99, pmax := fmtMs(w.P50Ms), fmtMs(w.P99Ms), fmtMs(w.MaxMs)
-	if w.allTimedOut() {
-		p50, p99, pmax = "—", "—", "—"
+	if r.VsInproc != nil {
+		vsCeiling = fmt.Sprintf("%.2f", *r.VsInproc)
 	}
-	return fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s | %d | %d | %s | %s | %s |\n",
-		name, r.Budget, thousands(w.RPS), ratio, p50, p99, pmax,
-		w.SocketErrors(), w.Non2xx, cpuCell(r), rssCell(r), note)
+	p50, p99, pmax, errs, non2xx := "—", "—", "—", "—", "—"
+	if w := r.Wrk; w != nil {
+		if !w.allTimedOut() {
+			p50, p99, pmax = fmtMs(w.P50Ms), fmtMs(w.P99Ms), fmtMs(w.MaxMs)
+		}
+		errs, non2xx = strconv.FormatInt(w.SocketErrors(), 10), strconv.FormatInt(w.Non2xx, 10)
+	}
+	return fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+		name, r.Budget, thousands(r.rps()), ratio, vsCeiling, p50, p99, pmax,
+		errs, non2xx, cpuCell(r), rssCell(r), note)
 }
 
 func prefixed(p, s string) string {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -19,44 +20,77 @@ const (
 	statusUnavailable = "unavailable"
 	statusNoStart     = "failed to start"
 	statusWrkFailed   = "wrk failed"
+	statusLoopFailed  = "loop failed" // the in-process loop gave no report
 )
 
 // runResult is one server under one workload: a table row and a JSON
 // object.
 type runResult struct {
-	Workload      string     `json:"workload"`
-	Server        string     `json:"server"`
-	Label         string     `json:"label"`
-	Reference     bool       `json:"reference"`
-	Budget        string     `json:"budget"`
-	Status        string     `json:"status"`
-	Note          string     `json:"note,omitempty"`
-	Notes         []string   `json:"-"`
-	Dir           string     `json:"dir"`
-	ServerCommand string     `json:"server_command,omitempty"`
-	WarmupCommand string     `json:"warmup_command,omitempty"`
-	WrkCommand    string     `json:"wrk_command,omitempty"`
-	Check         string     `json:"check,omitempty"`
-	Wrk           *wrkResult `json:"wrk,omitempty"`
-	CPUSeconds    float64    `json:"server_cpu_seconds"`
-	WrkCPUSeconds float64    `json:"wrk_cpu_seconds"`
-	OtherCPU      float64    `json:"other_cpu_seconds"` // used by the rest of the machine during the run
-	QuietWaitS    float64    `json:"quiet_wait_seconds"`
-	LoadBefore    float64    `json:"load_before_cpus"` // machine's CPU use just before the run
-	PeakRSSMB     float64    `json:"server_peak_rss_mb"`
-	Processes     int        `json:"server_processes"`
-	Stop          string     `json:"stopped_by,omitempty"`
-	Attempts      int        `json:"attempts"`
-	WrkOutput     string     `json:"wrk_output,omitempty"`
-	ServerLog     string     `json:"server_log_tail,omitempty"`
+	Workload      string        `json:"workload"`
+	Server        string        `json:"server"`
+	Label         string        `json:"label"`
+	Reference     bool          `json:"reference"`
+	Budget        string        `json:"budget"`
+	Status        string        `json:"status"`
+	Note          string        `json:"note,omitempty"`
+	Notes         []string      `json:"-"`
+	Dir           string        `json:"dir"`
+	ServerCommand string        `json:"server_command,omitempty"`
+	WarmupCommand string        `json:"warmup_command,omitempty"`
+	WrkCommand    string        `json:"wrk_command,omitempty"`
+	Check         string        `json:"check,omitempty"`
+	Wrk           *wrkResult    `json:"wrk,omitempty"`
+	InProc        *inprocResult `json:"inproc,omitempty"`    // the in-process loop's report, in place of wrk's
+	VsInproc      *float64      `json:"vs_inproc,omitempty"` // req/s over the in-process ceiling's, same workload
+	CPUSeconds    float64       `json:"server_cpu_seconds"`
+	WrkCPUSeconds float64       `json:"wrk_cpu_seconds"`
+	OtherCPU      float64       `json:"other_cpu_seconds"` // used by the rest of the machine during the run
+	QuietWaitS    float64       `json:"quiet_wait_seconds"`
+	LoadBefore    float64       `json:"load_before_cpus"` // machine's CPU use just before the run
+	PeakRSSMB     float64       `json:"server_peak_rss_mb"`
+	Processes     int           `json:"server_processes"`
+	Stop          string        `json:"stopped_by,omitempty"`
+	Attempts      int           `json:"attempts"`
+	WrkOutput     string        `json:"wrk_output,omitempty"`
+	ServerLog     string        `json:"server_log_tail,omitempty"`
 
 	durationS float64
+}
+
+// newResult is sv's row for w before it runs.
+func newResult(s *settings, sv server, w workload) runResult {
+	return runResult{Workload: w.Name, Server: sv.Name, Label: sv.Label, Reference: sv.Reference,
+		Budget: sv.Budget(s), Dir: filepath.Join(s.root, w.App.Dir), Attempts: 1}
+}
+
+// waitQuiet waits for an idle machine and notes how idle it became.
+func (r *runResult) waitQuiet(pc *pacer) {
+	waited, load := pc.waitQuiet()
+	r.QuietWaitS, r.LoadBefore = waited.Seconds(), load
+	if load >= quietBusy {
+		r.Notes = append(r.Notes, fmt.Sprintf("machine not idle before the run (%.2f CPUs busy)", load))
+	}
+}
+
+// measured says the run produced requests per second: wrk's report or the
+// in-process loop's.
+func (r *runResult) measured() bool { return r.Wrk != nil || r.InProc != nil }
+
+// rps is the run's requests per second, 0 if it has none.
+func (r *runResult) rps() float64 {
+	switch {
+	case r.Wrk != nil:
+		return r.Wrk.RPS
+	case r.InProc != nil:
+		return r.InProc.RPS
+	}
+	return 0
 }
 
 // disturbed says other processes took a noticeable share of the machine
 // during the measured run.
 func (r *runResult) disturbed() bool {
-	return r.Wrk != nil && r.OtherCPU > busyShare*r.durationS
+	return r.measured() && r.OtherCPU > busyShare*r.durationS
 }
 
 // busyShare is how much of a run's duration, in CPU seconds, other
@@ -93,6 +127,9 @@ func (r *runResult) finish() {
 
 // summary is the progress line.
 func (r *runResult) summary() string {
+	if r.InProc != nil {
+		return fmt.Sprintf("%9.0f req/s  %.2f µs/call  cpu %.1fs  rss %.0f MB", r.InProc.RPS, r.InProc.UsPerCall, r.CPUSeconds, r.PeakRSSMB)
+	}
 	if r.Wrk == nil {
 		return r.Status + ": " + r.Note
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -72,7 +71,7 @@ func run(s *settings) error {
 				again := runOne(s, pc, sv, w, port)
 				port++
 				again.Attempts = r.Attempts + 1
-				if again.OtherCPU < r.OtherCPU || r.Wrk == nil {
+				if again.OtherCPU < r.OtherCPU || !r.measured() {
 					r = again
 				} else {
 					r.Attempts = again.Attempts
@@ -154,11 +153,14 @@ func pinned(cpu string, argv []string) []string {
 	return append([]string{"taskset", "-c", cpu}, argv...)
 }
 
-// runOne starts sv for w on port, measures it and stops it.
+// runOne starts sv for w on port, measures it and stops it; an in-process
+// loop has no port and runs to completion instead.
 func runOne(s *settings, pc *pacer, sv server, w workload, port int) runResult {
+	if sv.InProcess {
+		return runInProcess(s, pc, sv, w)
+	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	r := runResult{Workload: w.Name, Server: sv.Name, Label: sv.Label, Reference: sv.Reference,
-		Budget: sv.Budget(s), Dir: filepath.Join(s.root, w.App.Dir), Attempts: 1}
+	r := newResult(s, sv, w)
 	argv, why := sv.Argv(s, w, addr)
 	if argv == nil {
 		r.Status, r.Note = statusNA, why
@@ -182,11 +184,7 @@ func runOne(s *settings, pc *pacer, sv server, w workload, port int) runResult {
 		}
 	}
 
-	waited, load := pc.waitQuiet()
-	r.QuietWaitS, r.LoadBefore = waited.Seconds(), load
-	if load >= quietBusy {
-		r.Notes = append(r.Notes, fmt.Sprintf("machine not idle before the run (%.2f CPUs busy)", load))
-	}
+	r.waitQuiet(pc)
 	r.durationS = s.DurationS
 
 	p, err := start(r.Dir, argv)

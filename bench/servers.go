@@ -28,6 +28,9 @@ type server struct {
 	About string
 	// RowNote, when set, is a caveat for each of its rows.
 	RowNote func(s *settings, w workload) string
+	// InProcess marks a loop that calls the app without HTTP: Argv is run
+	// to completion (runInProcess) instead of being served to wrk.
+	InProcess bool
 }
 
 func pyArgv(fn func(s *settings, a app, addr string) []string) func(*settings, workload, string) ([]string, string) {
@@ -56,6 +59,21 @@ func uwsgi(socketFlag string) func(*settings, workload, string) ([]string, strin
 	})
 }
 
+// gwsgiDefaultThreads is gwsgi's default --threads (loop.DefaultThreads).
+const gwsgiDefaultThreads = 1024
+
+// gwsgiArgv serves a Python app with gwsgi and --threads n (0: the
+// default budget).
+func gwsgiArgv(n int) func(*settings, workload, string) ([]string, string) {
+	return pyArgv(func(s *settings, a app, addr string) []string {
+		argv := []string{filepath.Join(s.root, "bin", "gwsgi"), "-b", addr}
+		if n > 0 {
+			argv = append(argv, "--threads", strconv.Itoa(n))
+		}
+		return append(argv, "--chdir", filepath.Join(s.root, a.Dir), a.Spec())
+	})
+}
+
 func fixed(v string) func(*settings) string { return func(*settings) string { return v } }
 
 func threads(prefix string) func(*settings) string {
@@ -63,18 +81,13 @@ func threads(prefix string) func(*settings) string {
 }
 
 var servers = []server{
-	{Name: "gwsgi", Label: "gwsgi", Budget: threads("1 process"),
-		About: "gnet event loop, embedded CPython; --threads bounds the app calls in flight (the rest queue)",
-		Argv: pyArgv(func(s *settings, a app, addr string) []string {
-			return []string{filepath.Join(s.root, "bin", "gwsgi"), "-b", addr, "--threads", strconv.Itoa(s.Threads),
-				"--chdir", filepath.Join(s.root, a.Dir), a.Spec()}
-		})},
+	{Name: "gwsgi", Label: "gwsgi", Budget: fixed(fmt.Sprintf("1 process, default budget (%d threads)", gwsgiDefaultThreads)),
+		About: "gnet event loop, embedded CPython, the default budget: threads start as requests need them; one holds the GIL and serves the queue in order, one more waits to take over when a request blocks",
+		Argv:  gwsgiArgv(0)},
+	{Name: "gwsgi-8", Label: "gwsgi, 8 threads", Budget: fixed("1 process, 8 threads"),
+		About: "the same gwsgi with --threads 8", Argv: gwsgiArgv(8)},
 	{Name: "gwsgi-256", Label: "gwsgi, 256 threads", Budget: fixed("1 process, 256 threads"),
-		About: "the same gwsgi with --threads 256, the budget an I/O-bound app (one that sleeps or waits on sockets) wants; a CPU-bound app pays for it in GIL contention",
-		Argv: pyArgv(func(s *settings, a app, addr string) []string {
-			return []string{filepath.Join(s.root, "bin", "gwsgi"), "-b", addr, "--threads", "256",
-				"--chdir", filepath.Join(s.root, a.Dir), a.Spec()}
-		})},
+		About: "the same gwsgi with --threads 256", Argv: gwsgiArgv(256)},
 	{Name: "gunicorn-sync", Label: "gunicorn sync", Budget: fixed("1 worker"), Argv: gunicorn("sync"),
 		About: "one request at a time, no keep-alive: a new connection per request"},
 	{Name: "gunicorn-gthread", Label: "gunicorn gthread", Budget: threads("1 worker"), Argv: gunicorn("gthread"),
@@ -118,6 +131,12 @@ var servers = []server{
 			}
 			return []string{filepath.Join(s.root, "bin", "gwsgi-ceiling"), "-addr", addr}, ""
 		}},
+	{Name: "inproc", Label: "in-process ceiling: the app called in a loop", Reference: true, InProcess: true,
+		Budget: fixed("1 process, 1 thread, no sockets"),
+		About: "not a server: bench/inproc.py calls the same app in a loop in one Python process pinned to the server CPU, " +
+			"each call with a fresh environ, a start_response and the body joined, but no HTTP and no sockets: " +
+			"the most the app can do on one CPU",
+		Argv: inprocArgv},
 }
 
 // pathFor is the route a server is asked for under w: the Go demo app
