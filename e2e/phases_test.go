@@ -1,0 +1,55 @@
+package e2e
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// With --pprof, /debug/gwsgi/phases shows the phase times of the Flask
+// requests served, and the process runs under SCHED_BATCH (the default
+// --cpu-sched).
+func TestPhasesEndpoint(t *testing.T) {
+	pprof := "127.0.0.1:" + freePort(t)
+	s := startServer(t, nil, "--pprof", pprof, "--chdir", "examples/flaskapp", "app:app")
+	for range 20 {
+		resp, body := s.get(t, "/json")
+		if resp.StatusCode != 200 || !strings.Contains(string(body), "hello") {
+			t.Fatalf("GET /json: %d %q", resp.StatusCode, body)
+		}
+	}
+	resp, err := http.Get("http://" + pprof + "/debug/gwsgi/phases")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	text := string(b)
+	if !strings.Contains(text, "requests timed: 20") {
+		t.Fatalf("phases:\n%s", text)
+	}
+	for _, phase := range []string{"queue", "gil", "app", "write", "total"} {
+		if !strings.Contains(text, "\n"+phase+" ") {
+			t.Errorf("phases lacks %s:\n%s", phase, text)
+		}
+	}
+	policy := schedPolicy(t, s.cmd.Process.Pid)
+	if policy != "3" { // SCHED_BATCH
+		t.Errorf("scheduling policy %s, want 3 (SCHED_BATCH)", policy)
+	}
+}
+
+// schedPolicy returns the policy field of /proc/PID/stat (the 41st).
+func schedPolicy(t *testing.T, pid int) string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	return fields[41-3] // fields after the command start at the 3rd
+}
