@@ -24,21 +24,32 @@ func (w *Worker) Block() {
 }
 
 // Unblock takes back the gate Block let go of, and adds the time it waited
-// for it to the task's gate wait (GateWait).
+// for it to the task's gate wait (GateWait) unless the Gate times its
+// waits itself.
 func (w *Worker) Unblock() {
 	if w == nil || !w.blocked {
 		return
 	}
-	t0 := time.Now()
-	w.b.cfg.Gate.Acquire(w)
-	w.gilWait += int64(time.Since(t0))
+	g := w.b.cfg.Gate
+	if _, timed := g.(GateTimer); timed {
+		g.Acquire(w)
+	} else {
+		t0 := time.Now()
+		g.Acquire(w)
+		w.gilWait += int64(time.Since(t0))
+	}
 	w.holds, w.blocked = true, false
 }
 
-// GateWait returns how long the running task has waited in Unblock, in
-// nanoseconds.
-func (w *Worker) GateWait() int64 { return w.gilWait }
-
-// AddGateWait adds ns to the running task's gate wait: for waits for the
-// gate that the Gate's owner measures itself.
-func (w *Worker) AddGateWait(ns int64) { w.gilWait += ns }
+// GateWait returns how long the running task has waited for the gate, in
+// nanoseconds: in Unblock, and inside the task when the Gate is a
+// GateTimer. A nil Worker has waited 0.
+func (w *Worker) GateWait() int64 {
+	if w == nil {
+		return 0
+	}
+	if t, ok := w.b.cfg.Gate.(GateTimer); ok {
+		return w.gilWait + t.Waited(w) - w.gilBase
+	}
+	return w.gilWait
+}

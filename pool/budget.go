@@ -31,6 +31,14 @@ type Gate interface {
 	Release(w *Worker) bool
 }
 
+// GateTimer is implemented by a Gate that measures the waits for it
+// itself, those made inside a task too (an interpreter taking its lock
+// back after a blocking call). Waited returns w's total so far, in
+// nanoseconds.
+type GateTimer interface {
+	Waited(w *Worker) int64
+}
+
 // Worker is one goroutine of a Budget. The Budget owns it; it is passed to
 // Init, to every Task it runs and to Exit, always on that goroutine (and,
 // with Config.LockOSThread, on the same OS thread).
@@ -43,6 +51,7 @@ type Worker struct {
 	holds   bool          // holds the gate (touched by the worker only)
 	blocked bool          // let go of the gate in Block; Unblock takes it back
 	gilWait int64         // nanoseconds spent in Unblock during the current task
+	gilBase int64         // the GateTimer's total when the current task started
 }
 
 // Config sizes a Budget.
@@ -189,7 +198,7 @@ func (w *Worker) shift() bool {
 		}
 		b.mu.Unlock()
 		b.inFlight.Add(1)
-		w.gilWait = 0
+		w.startTask()
 		t.Run(w)
 		b.inFlight.Add(-1)
 		if gated && !w.holds {
@@ -340,5 +349,13 @@ func (w *Worker) acquireAsStandby() {
 		}
 		g.Release(w)
 		time.Sleep(preempt / 32)
+	}
+}
+
+// startTask resets the gate wait of the task w starts.
+func (w *Worker) startTask() {
+	w.gilWait = 0
+	if t, ok := w.b.cfg.Gate.(GateTimer); ok {
+		w.gilBase = t.Waited(w)
 	}
 }

@@ -31,6 +31,13 @@ func (gate) Release(pw *pool.Worker) bool {
 	return C.pyembed_gate_release(pw.Local.(*worker).cw) != 0
 }
 
+// Waited implements pool.GateTimer: the time pw's thread has waited for
+// the GIL while serving requests, in nanoseconds, counted by the wrapper
+// of PyEval_RestoreThread (0 in a pyshared build).
+func (gate) Waited(pw *pool.Worker) int64 {
+	return int64(pw.Local.(*worker).cw.gil_wait_ns)
+}
+
 // SwitchInterval is the interpreter's switch interval: how long a thread
 // waiting for the GIL lets its holder run before it makes it let go.
 func (a *App) SwitchInterval() time.Duration {

@@ -364,6 +364,31 @@ void pyembed_worker_detach(pyembed_worker *w) {
 		tls_worker = NULL;
 }
 
+#ifdef PE_WRAP_GIL
+#include <time.h>
+
+void __real_PyEval_RestoreThread(PyThreadState *ts);
+
+/* __wrap_PyEval_RestoreThread stands for PyEval_RestoreThread in every
+ * call the linker could redirect (-Wl,--wrap): this package's and the
+ * statically linked interpreter's, so every Py_END_ALLOW_THREADS of its
+ * built-in modules (time.sleep, sockets, select, files, locks). It adds the
+ * time the calling thread waited for the GIL to its worker while a request
+ * runs there. Extension modules loaded at run time call the real one. */
+void __wrap_PyEval_RestoreThread(PyThreadState *ts) {
+	pyembed_worker *w = tls_worker;
+	if (w == NULL || !w->active) {
+		__real_PyEval_RestoreThread(ts);
+		return;
+	}
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	__real_PyEval_RestoreThread(ts);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	w->gil_wait_ns += (int64_t)(b.tv_sec - a.tv_sec) * 1000000000 + (b.tv_nsec - a.tv_nsec);
+}
+#endif
+
 /* pyembed_current returns the calling thread's worker, NULL if none. */
 pyembed_worker *pyembed_current(void) { return tls_worker; }
 

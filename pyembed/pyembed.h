@@ -66,6 +66,7 @@ typedef struct pyembed_worker {
 	uint32_t gen;        /* request generation; objects of older requests are stale */
 	int active;          /* a request runs */
 	int held;            /* the gate holds the GIL for ts across calls (pyembed_gate_*) */
+	int64_t gil_wait_ns; /* time this thread waited for the GIL while a request ran (PE_WRAP_GIL) */
 
 	PyObject *start_cache; /* start_response object reused while nobody else holds it */
 	PyObject *input_cache; /* wsgi.input object, idem */

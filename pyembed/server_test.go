@@ -9,15 +9,20 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gwsgi/gwsgi/loop"
 )
+
+// phases receives the phase times of the server serve runs.
+var phases = new(loop.PhaseStats)
 
 // serve runs app with the real server on a free port, its budget
 // goroutines locked to their threads with their own thread states, until
 // the test ends.
 func serve(t *testing.T, app *App, threads int) (*loop.Server, *syncBuf) {
 	t.Helper()
+	phases.Reset()
 	lb := &syncBuf{}
 	srv, err := loop.New(loop.Config{
 		Addr:         "127.0.0.1:0",
@@ -29,6 +34,7 @@ func serve(t *testing.T, app *App, threads int) (*loop.Server, *syncBuf) {
 		WorkerExit:   app.WorkerExit,
 		Gate:         app.Gate(),
 		Preempt:      app.SwitchInterval(),
+		Phases:       phases,
 		Log:          log.New(lb, "", 0),
 	})
 	if err != nil {
@@ -174,6 +180,22 @@ func TestGateBudget(t *testing.T) {
 	getAll(t, base, "/nap", 40)
 	if peak := getBody(t, base, "/nap-peak"); peak < "20" || len(peak) != 2 {
 		t.Errorf("at most %s of 40 sleeping requests overlapped", peak)
+	}
+	_, sum := phases.Summary()
+	if sum[loop.PhaseApp].Mean < 150e3 {
+		t.Errorf("app phase %+v: the 0.2 s naps are not in it", sum[loop.PhaseApp])
+	}
+	// Naps that end while another request holds the GIL computing wait
+	// for it, inside the app: the wrapper of PyEval_RestoreThread counts it.
+	phases.Reset()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); getAll(t, base, "/nap", 8) }()
+	time.Sleep(50 * time.Millisecond) // the naps have started
+	getAll(t, base, "/busy", 1)       // 0.4 s of Python, through the naps' end
+	wg.Wait()
+	if _, sum = phases.Summary(); gilTimed && sum[loop.PhaseGate].Max < 1000 {
+		t.Errorf("gil phase %+v: naps waking during 0.4 s of computing waited under 1 ms for the GIL", sum[loop.PhaseGate])
 	}
 	getAll(t, base, "/spin", 64)
 	if threads := getBody(t, base, "/spin-threads"); len(threads) != 1 || threads > "4" {

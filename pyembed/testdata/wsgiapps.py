@@ -162,6 +162,12 @@ def router(environ, start_response):
         sum(i * i for i in range(20000))
         start_response("200 OK", TEXT)
         return [b"spun"]
+    if path == "/busy":  # 0.4 s of Python, holding the GIL but for switches
+        end = time.monotonic() + 0.4
+        while time.monotonic() < end:
+            sum(i * i for i in range(1000))
+        start_response("200 OK", TEXT)
+        return [b"busy"]
     if path == "/spin-threads":
         start_response("200 OK", TEXT)
         return [str(len(_spin_threads)).encode()]
