@@ -57,4 +57,6 @@ bench-micro:
 	$(GO) test -run '^$$' -bench . -benchmem ./httpparse/ ./environ/ ./wsgi/ ./pool/ ./pyembed/
 
 profile: build
-	profiles/capture.sh
+	profiles/capture.sh hello
+	profiles/capture.sh flask
+	profiles/capture.sh sleep

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Captures pprof profiles of gwsgi serving the Python hello app under wrk:
-# a 10 s CPU profile and a 10 s allocation profile, taken together while
-# wrk keeps 64 connections busy, then prints `go tool pprof -top` of each.
+# Captures pprof profiles of gwsgi serving a Python app under wrk: a 10 s
+# CPU profile, a 10 s allocation profile and the per-request phase times
+# (/debug/gwsgi/phases) of the same 10 s, taken together while wrk keeps
+# its connections busy, then prints `go tool pprof -top` of each.
 #
-#   profiles/capture.sh            (or: make profile)
+#   profiles/capture.sh [hello|flask|sleep]     (make profile: all three)
 #
-# The server runs on CPU 1 and wrk on CPU 0, as in bench/. Outputs, in
-# profiles/: cpu.pb.gz, allocs.pb.gz, cpu-top.txt, allocs-top.txt, wrk.txt.
+# hello is examples/app.py at 64 connections, flask the Flask sample's
+# /json at 64, sleep bench/apps/benchapp.py's /sleep (10 ms) at 512. gwsgi
+# runs with its default budget. The server runs on CPU 1 and wrk on CPU 0,
+# as in bench/. Outputs, in profiles/WORKLOAD/: cpu.pb.gz, allocs.pb.gz,
+# cpu-top.txt, allocs-top.txt, phases.txt, wrk.txt.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -16,7 +20,16 @@ ADDR=${ADDR:-127.0.0.1:18080}
 PPROF=${PPROF:-127.0.0.1:6060}
 SECONDS_CPU=${SECONDS_CPU:-10}
 WARMUP=${WARMUP:-3}
-OUT=profiles
+WORKLOAD=${1:-hello}
+case "$WORKLOAD" in
+hello) DIR=examples SPEC=app:application URLPATH=/ CONNS=64 ;;
+flask) DIR=examples/flaskapp SPEC=app:app URLPATH=/json CONNS=64 ;;
+sleep) DIR=bench/apps SPEC=benchapp:application URLPATH=/sleep CONNS=512 ;;
+*) echo "usage: $0 [hello|flask|sleep]" >&2; exit 2 ;;
+esac
+OUT=profiles/$WORKLOAD
+mkdir -p "$OUT"
+ulimit -n 65536 2>/dev/null || true
 
 if ! command -v wrk >/dev/null; then
 	sudo=""
@@ -29,25 +42,27 @@ go build -o bin/gwsgi ./cmd/gwsgi
 server_cpu=1 wrk_cpu=0
 if [ "$(nproc)" -lt 2 ]; then server_cpu=0; fi
 
-taskset -c "$server_cpu" bin/gwsgi -b "$ADDR" --threads 8 --pprof "$PPROF" --chdir examples app:application &
+taskset -c "$server_cpu" bin/gwsgi -b "$ADDR" --pprof "$PPROF" --chdir "$DIR" "$SPEC" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
 
 for _ in $(seq 100); do
-	curl -fsS -o /dev/null "http://$ADDR/" 2>/dev/null && curl -fsS -o /dev/null "http://$PPROF/debug/pprof/" 2>/dev/null && break
+	curl -fsS -o /dev/null "http://$ADDR$URLPATH" 2>/dev/null && curl -fsS -o /dev/null "http://$PPROF/debug/pprof/" 2>/dev/null && break
 	sleep 0.1
 done
-curl -fsS "http://$ADDR/" >/dev/null
+curl -fsS "http://$ADDR$URLPATH" >/dev/null
 
 duration=$((WARMUP + SECONDS_CPU + 3))
-taskset -c "$wrk_cpu" wrk -t1 -c64 -d"${duration}s" --latency "http://$ADDR/" >"$OUT/wrk.txt" &
+taskset -c "$wrk_cpu" wrk -t1 -c"$CONNS" -d"${duration}s" --latency "http://$ADDR$URLPATH" >"$OUT/wrk.txt" &
 wrk_pid=$!
 sleep "$WARMUP"
+curl -fsS -o /dev/null "http://$PPROF/debug/gwsgi/phases?reset=1"
 curl -fsS -o "$OUT/cpu.pb.gz" "http://$PPROF/debug/pprof/profile?seconds=$SECONDS_CPU" &
 cpu_pid=$!
 curl -fsS -o "$OUT/allocs.pb.gz" "http://$PPROF/debug/pprof/allocs?seconds=$SECONDS_CPU" &
 allocs_pid=$!
 wait "$cpu_pid" "$allocs_pid"
+curl -fsS -o "$OUT/phases.txt" "http://$PPROF/debug/gwsgi/phases"
 wait "$wrk_pid"
 
 go tool pprof -top -nodecount=30 "$OUT/cpu.pb.gz" 2>/dev/null >"$OUT/cpu-top.txt"
@@ -63,6 +78,8 @@ echo "== wrk (server on CPU $server_cpu, wrk on CPU $wrk_cpu)"
 cat "$OUT/wrk.txt"
 echo "== CPU profile ($SECONDS_CPU s): go tool pprof -top $OUT/cpu.pb.gz"
 cat "$OUT/cpu-top.txt"
+echo "== phase times ($SECONDS_CPU s, µs; quantiles are power-of-two bucket bounds)"
+cat "$OUT/phases.txt"
 echo "== allocations ($SECONDS_CPU s): go tool pprof -top -sample_index=alloc_objects $OUT/allocs.pb.gz"
 cat "$OUT/allocs-top.txt"
 ls -l "$OUT"/*.pb.gz
