@@ -102,6 +102,7 @@ type Budget struct {
 
 	workers  []Worker
 	inFlight atomic.Int64
+	finished atomic.Uint64 // tasks run to the end, ever: progress
 	queued   atomic.Int64
 	init     sync.WaitGroup // Init done on the initial workers
 	done     sync.WaitGroup // workers gone
@@ -201,6 +202,7 @@ func (w *Worker) shift() bool {
 		w.startTask()
 		t.Run(w)
 		b.inFlight.Add(-1)
+		b.finished.Add(1)
 		if gated && !w.holds {
 			b.cfg.Gate.Acquire(w)
 			w.holds = true
@@ -338,19 +340,36 @@ func (b *Budget) Started() int {
 // runs its task and waits for the gate again, so the standby hands it
 // back, steps aside for a moment and waits again. Taking the queue on
 // then would leave a request half-served behind every later one.
+//
+// A forced switch can also take the gate from something that is not a
+// task (a thread of the app's own that computes) while every task is
+// blocked; then no task finishes meanwhile, and after maxHandBacks such
+// hand-backs in a row the standby takes the queue on.
 func (w *Worker) acquireAsStandby() {
-	g, preempt := w.b.cfg.Gate, w.b.cfg.Preempt
+	b := w.b
+	g, preempt := b.cfg.Gate, b.cfg.Preempt
+	idle := 0 // hand-backs in a row while no task finished
 	for {
+		done := b.finished.Load()
 		t0 := time.Now()
 		g.Acquire(w)
-		if preempt <= 0 || time.Since(t0) < preempt || w.b.inFlight.Load() == 0 {
-			w.holds = true
-			return
+		if preempt <= 0 || time.Since(t0) < preempt || b.inFlight.Load() == 0 {
+			break
+		}
+		if b.finished.Load() != done {
+			idle = 0
+		} else if idle++; idle > maxHandBacks {
+			break
 		}
 		g.Release(w)
 		time.Sleep(preempt / 32)
 	}
+	w.holds = true
 }
+
+// maxHandBacks is how many times in a row a standby hands the gate back
+// while no task finishes before it takes the queue on anyway.
+const maxHandBacks = 4
 
 // startTask resets the gate wait of the task w starts.
 func (w *Worker) startTask() {

@@ -160,3 +160,48 @@ func TestGateLongTaskKeepsOrder(t *testing.T) {
 		t.Fatalf("%d workers held the gate at once", g.peak.Load())
 	}
 }
+
+// While every task is blocked, something that is not a task (a thread of
+// the app's own that computes) holding the gate in slices longer than
+// Preempt does not keep the queue waiting for the blocked task: the
+// standby hands the gate back a few times, sees no task finish, and takes
+// the queue on.
+func TestGateStandbyServesQueueWhileAHogHoldsIt(t *testing.T) {
+	g := &lockGate{}
+	b := NewBudget(Config{Workers: 4, Initial: 4, Queue: 8, Gate: g, Preempt: 2 * time.Millisecond, LockOSThread: true})
+	defer b.Close()
+	stop := make(chan struct{})
+	defer close(stop)
+	var cur, peak atomic.Int64
+	var done sync.WaitGroup
+	done.Add(1)
+	if !b.Submit(&sleepTask{cur: &cur, peak: &peak, nap: 500 * time.Millisecond, done: &done}) {
+		t.Fatal("refused")
+	}
+	waitFor(t, "the blocking task", func() bool { return cur.Load() == 1 })
+	go func() { // the hog: 20 ms slices, the gate free only for a moment
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			g.mu.Lock()
+			time.Sleep(20 * time.Millisecond)
+			g.mu.Unlock()
+		}
+	}()
+	var mu sync.Mutex
+	var out []int
+	var quick sync.WaitGroup
+	quick.Add(1)
+	t0 := time.Now()
+	if !b.Submit(&spinTask{n: 1, mu: &mu, out: &out, ids: map[int]bool{}, done: &quick}) {
+		t.Fatal("refused")
+	}
+	quick.Wait()
+	if d := time.Since(t0); d > 300*time.Millisecond {
+		t.Fatalf("a queued task waited %v behind a blocked one", d)
+	}
+	done.Wait()
+}
