@@ -72,7 +72,7 @@ func run(o *options) error {
 		if o.app != "" {
 			name = o.app
 		}
-		o.cfg.Log.Printf("gwsgi: serving %s on http://%s (%d threads)", name, a, o.cfg.Threads)
+		o.cfg.Log.Printf("gwsgi: serving %s on http://%s (up to %d threads, started as requests need them)", name, a, o.cfg.Threads)
 	}
 	if err := awaitStop(o.cfg.Log, sig, errc); err != nil {
 		served = true
