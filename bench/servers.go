@@ -88,6 +88,14 @@ var servers = []server{
 		About: "the same gwsgi with --threads 8", Argv: gwsgiArgv(8)},
 	{Name: "gwsgi-256", Label: "gwsgi, 256 threads", Budget: fixed("1 process, 256 threads"),
 		About: "the same gwsgi with --threads 256", Argv: gwsgiArgv(256)},
+	// The in-process ceiling runs right after gwsgi's rows, so that the
+	// ratio between them is measured minutes apart at most.
+	{Name: "inproc", Label: "in-process ceiling: the app called in a loop", Reference: true, InProcess: true,
+		Budget: fixed("1 process, 1 thread, no sockets"),
+		About: "not a server: bench/inproc.py calls the same app in a loop in one Python process pinned to the server CPU, " +
+			"each call with a fresh environ, a start_response and the body joined, but no HTTP and no sockets: " +
+			"the most the app can do on one CPU",
+		Argv: inprocArgv},
 	{Name: "gunicorn-sync", Label: "gunicorn sync", Budget: fixed("1 worker"), Argv: gunicorn("sync"),
 		About: "one request at a time, no keep-alive: a new connection per request"},
 	{Name: "gunicorn-gthread", Label: "gunicorn gthread", Budget: threads("1 worker"), Argv: gunicorn("gthread"),
@@ -131,12 +139,6 @@ var servers = []server{
 			}
 			return []string{filepath.Join(s.root, "bin", "gwsgi-ceiling"), "-addr", addr}, ""
 		}},
-	{Name: "inproc", Label: "in-process ceiling: the app called in a loop", Reference: true, InProcess: true,
-		Budget: fixed("1 process, 1 thread, no sockets"),
-		About: "not a server: bench/inproc.py calls the same app in a loop in one Python process pinned to the server CPU, " +
-			"each call with a fresh environ, a start_response and the body joined, but no HTTP and no sockets: " +
-			"the most the app can do on one CPU",
-		Argv: inprocArgv},
 }
 
 // pathFor is the route a server is asked for under w: the Go demo app
