@@ -22,6 +22,14 @@ func (g *lockGate) Acquire(*Worker) {
 	}
 }
 
+// checkExclusive fails t unless one worker at a time held the gate.
+func (g *lockGate) checkExclusive(t *testing.T) {
+	t.Helper()
+	if g.peak.Load() != 1 {
+		t.Fatalf("%d workers held the gate at once", g.peak.Load())
+	}
+}
+
 func (g *lockGate) Release(*Worker) bool {
 	g.holders.Add(-1)
 	g.mu.Unlock()
@@ -74,9 +82,7 @@ func TestGateRunsQueueInOrderOnFewWorkers(t *testing.T) {
 			t.Fatalf("task %d started in place %d: %v", v, i, out)
 		}
 	}
-	if g.peak.Load() != 1 {
-		t.Fatalf("%d workers held the gate at once", g.peak.Load())
-	}
+	g.checkExclusive(t)
 	if len(ids) > 4 || b.Started() > 4 {
 		t.Fatalf("%d workers ran tasks, %d started; want at most the 4 initial ones", len(ids), b.Started())
 	}
@@ -121,9 +127,7 @@ func TestGateOverlapsBlockingTasks(t *testing.T) {
 	if p := peak.Load(); p < n/2 {
 		t.Fatalf("at most %d of %d blocking tasks overlapped (in %v)", p, n, time.Since(t0))
 	}
-	if g.peak.Load() != 1 {
-		t.Fatalf("%d workers held the gate at once", g.peak.Load())
-	}
+	g.checkExclusive(t)
 }
 
 // A task that holds the gate longer than Preempt keeps the queue in order
@@ -156,9 +160,7 @@ func TestGateLongTaskKeepsOrder(t *testing.T) {
 	if len(out) != 3 || out[0] != 0 || out[1] != 1 || out[2] != 2 {
 		t.Fatalf("order %v", out)
 	}
-	if g.peak.Load() != 1 {
-		t.Fatalf("%d workers held the gate at once", g.peak.Load())
-	}
+	g.checkExclusive(t)
 }
 
 // While every task is blocked, something that is not a task (a thread of
