@@ -35,7 +35,7 @@ type exchange struct {
 	env  *environ.Environ
 	resp wsgi.Response
 	keep bool
-	w    *pool.Worker // the budget worker running the app, during Run
+	w    *pool.Worker // the budget worker running the app, set by Run
 
 	// phase times (Config.Phases): clock readings and the time spent in
 	// the sink, in nanoseconds; tDispatch is 0 when phases are not timed
@@ -91,7 +91,7 @@ func (x *exchange) release() {
 	environ.Release(x.env)
 	x.resp.Reset(nil, nil, nil)
 	x.cs, x.c, x.srv, x.env, x.keep = nil, nil, nil, nil, false
-	x.tDispatch = 0
+	x.w, x.tDispatch = nil, 0
 	exchanges.Put(x)
 }
 
