@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -132,6 +133,9 @@ func TestOverTheServer(t *testing.T) {
 	noProblems(t)
 }
 
+// client gives up on a request after 10 s, so that a stall fails a test.
+var client = &http.Client{Timeout: 10 * time.Second}
+
 // getAll sends n concurrent GETs of path and fails unless each answers 200.
 func getAll(t *testing.T, base, path string, n int) {
 	t.Helper()
@@ -140,7 +144,7 @@ func getAll(t *testing.T, base, path string, n int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			resp, err := http.Get(base + path)
+			resp, err := client.Get(base + path)
 			if err != nil {
 				t.Error(err)
 				return
@@ -158,7 +162,7 @@ func getAll(t *testing.T, base, path string, n int) {
 // getBody returns the body of GET path.
 func getBody(t *testing.T, base, path string) string {
 	t.Helper()
-	resp, err := http.Get(base + path)
+	resp, err := client.Get(base + path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,6 +204,39 @@ func TestGateBudget(t *testing.T) {
 	getAll(t, base, "/spin", 64)
 	if threads := getBody(t, base, "/spin-threads"); len(threads) != 1 || threads > "4" {
 		t.Errorf("64 computing requests ran on %s threads of a budget of 128, want at most 4", threads)
+	}
+	noProblems(t)
+}
+
+// A response waiting for a slow reader does not hold the GIL: other
+// requests are served meanwhile, and the slow reader still gets it all.
+func TestSlowReaderLetsOthersRun(t *testing.T) {
+	srv, _ := serve(t, validated, 8)
+	base := "http://" + srv.Addr().String()
+	c, err := net.Dial("tcp", srv.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte("GET /big HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // the response fills the socket and waits
+	t0 := time.Now()
+	for range 20 {
+		if body := getBody(t, base, "/gen"); body != "chunk0\nchunk1\nchunk2\n" {
+			t.Fatalf("GET /gen: %q", body)
+		}
+	}
+	if d := time.Since(t0); d > 2*time.Second {
+		t.Fatalf("20 requests took %v beside a stalled response", d)
+	}
+	n, err := io.Copy(io.Discard, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 8<<20 {
+		t.Fatalf("the slow reader got %d bytes", n)
 	}
 	noProblems(t)
 }

@@ -168,6 +168,9 @@ def router(environ, start_response):
             sum(i * i for i in range(1000))
         start_response("200 OK", TEXT)
         return [b"busy"]
+    if path == "/big":  # 8 MiB in one chunk: a slow reader keeps it waiting
+        start_response("200 OK", TEXT)
+        return [b"x" * (8 << 20)]
     if path == "/spin-threads":
         start_response("200 OK", TEXT)
         return [str(len(_spin_threads)).encode()]
