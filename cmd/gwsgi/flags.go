@@ -37,7 +37,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.cfg.Addr, "bind", "127.0.0.1:8000", "`address` to listen on, host:port")
 	fs.IntVar(&o.workers, "w", 1, "worker processes (same as --workers)")
 	fs.IntVar(&o.workers, "workers", 1, "worker processes sharing the address (SO_REUSEPORT), run by a master that restarts them")
-	fs.IntVar(&o.cfg.Threads, "threads", loop.DefaultThreads, "app calls in flight at once")
+	fs.IntVar(&o.cfg.Threads, "threads", loop.DefaultThreads, "app calls in flight at once, at most (threads start as requests need them)")
 	fs.IntVar(&o.cfg.Queue, "queue", loop.DefaultQueue, "requests waiting for a thread before the server answers 503")
 	fs.IntVar(&o.cfg.Loops, "loops", 0, "event loops (0: one per CPU)")
 	fs.Float64Var(&keepAlive, "keep-alive", loop.DefaultKeepAlive.Seconds(), "`seconds` an idle keep-alive connection is kept")

@@ -1,6 +1,6 @@
 // Command gwsgi serves a WSGI app over HTTP/1.1.
 //
-//	gwsgi -b 127.0.0.1:8000 --threads 8
+//	gwsgi -b 127.0.0.1:8000
 //
 // Without an app argument it serves the built-in Go demo app.
 package main
