@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+
+	"github.com/gwsgi/gwsgi/loop"
 )
 
 // python is Debian's interpreter, the one gunicorn, uWSGI's plugin and
@@ -59,9 +61,6 @@ func uwsgi(socketFlag string) func(*settings, workload, string) ([]string, strin
 	})
 }
 
-// gwsgiDefaultThreads is gwsgi's default --threads (loop.DefaultThreads).
-const gwsgiDefaultThreads = 1024
-
 // gwsgiArgv serves a Python app with gwsgi and --threads n (0: the
 // default budget).
 func gwsgiArgv(n int) func(*settings, workload, string) ([]string, string) {
@@ -81,7 +80,7 @@ func threads(prefix string) func(*settings) string {
 }
 
 var servers = []server{
-	{Name: "gwsgi", Label: "gwsgi", Budget: fixed(fmt.Sprintf("1 process, default budget (%d threads)", gwsgiDefaultThreads)),
+	{Name: "gwsgi", Label: "gwsgi", Budget: fixed(fmt.Sprintf("1 process, default budget (%d threads)", loop.DefaultThreads)),
 		About: "gnet event loop, embedded CPython, the default budget: threads start as requests need them; one holds the GIL and serves the queue in order, one more waits to take over when a request blocks",
 		Argv:  gwsgiArgv(0)},
 	{Name: "gwsgi-8", Label: "gwsgi, 8 threads", Budget: fixed("1 process, 8 threads"),

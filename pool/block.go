@@ -17,9 +17,7 @@ func (w *Worker) Block() {
 	}
 	w.holds, w.blocked = false, true
 	b.mu.Lock()
-	if b.n > 0 && b.standby == 0 && b.wakeLocked() {
-		b.standby++ // a real block: someone must take the queue on
-	}
+	b.keepStandbyLocked() // a real block: someone must take the queue on
 	b.mu.Unlock()
 }
 
