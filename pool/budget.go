@@ -102,8 +102,7 @@ type Budget struct {
 
 	workers  []Worker
 	inFlight atomic.Int64
-	finished atomic.Uint64 // tasks run to the end, ever: progress
-	queued   atomic.Int64
+	finished atomic.Uint64  // tasks run to the end, ever: progress
 	init     sync.WaitGroup // Init done on the initial workers
 	done     sync.WaitGroup // workers gone
 }
@@ -129,7 +128,7 @@ func NewBudget(cfg Config) *Budget {
 	b.mu.Lock()
 	b.init.Add(cfg.Initial)
 	for range cfg.Initial {
-		b.spawn(nil)
+		b.spawn(false)
 	}
 	b.mu.Unlock()
 	b.init.Wait()
@@ -137,16 +136,15 @@ func NewBudget(cfg Config) *Budget {
 }
 
 // spawn starts the next worker; b.mu is held. A worker spawned for a task
-// (wake non-nil) starts awake, one spawned at start-up parks.
-func (b *Budget) spawn(wake *struct{}) *Worker {
+// (awake) starts with a wake token, one spawned at start-up parks.
+func (b *Budget) spawn(awake bool) {
 	w := &b.workers[b.started]
 	b.started++
 	b.done.Add(1)
-	if wake != nil {
-		w.wake <- *wake
+	if awake {
+		w.wake <- struct{}{}
 	}
-	go w.serve(wake == nil)
-	return w
+	go w.serve(!awake)
 }
 
 // serve is a worker's life: lock, Init, tasks until Close, Exit.
@@ -228,13 +226,12 @@ func (w *Worker) shift() bool {
 // were submitted.
 func (b *Budget) Submit(t Task) bool {
 	b.mu.Lock()
-	if b.closed || b.n+int(b.inFlight.Load()) >= len(b.ring) || b.n == len(b.ring) {
+	if b.closed || b.n+int(b.inFlight.Load()) >= len(b.ring) {
 		b.mu.Unlock()
 		return false
 	}
 	b.ring[(b.head+b.n)%len(b.ring)] = t
 	b.n++
-	b.queued.Store(int64(b.n))
 	if b.cfg.Gate != nil {
 		b.keepStandbyLocked()
 	} else {
@@ -265,7 +262,7 @@ func (b *Budget) wakeLocked() bool {
 		return true
 	}
 	if b.started < len(b.workers) {
-		b.spawn(&struct{}{})
+		b.spawn(true)
 		return true
 	}
 	return false
@@ -280,7 +277,6 @@ func (b *Budget) popLocked() (Task, bool) {
 	b.ring[b.head] = nil
 	b.head = (b.head + 1) % len(b.ring)
 	b.n--
-	b.queued.Store(int64(b.n))
 	return t, true
 }
 
@@ -321,7 +317,11 @@ func (b *Budget) Close() {
 func (b *Budget) InFlight() int { return int(b.inFlight.Load()) }
 
 // Queued returns how many tasks wait for a worker.
-func (b *Budget) Queued() int { return int(b.queued.Load()) }
+func (b *Budget) Queued() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.n
+}
 
 // Workers returns the most workers the Budget runs.
 func (b *Budget) Workers() int { return len(b.workers) }
