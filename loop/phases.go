@@ -11,7 +11,7 @@ import (
 // Phases of a request, timed when Config.PhaseTimes is set.
 const (
 	PhaseQueue = iota // dispatched by the loop → a thread holding the app's lock starts it
-	PhaseGate         // waiting to take the app's lock back after letting go of it (a slow client, Block/Unblock)
+	PhaseGate         // waiting for the app's lock after the request started: after gwsgi let go of it (a slow client), and, when the Gate times it (pyembed), after the app's own blocking calls
 	PhaseApp          // the app: the call, its iteration and close(), without Write and Gate
 	PhaseWrite        // handing the response to the socket (and waiting for a slow client)
 	PhaseTotal        // dispatch → response handed to the socket
