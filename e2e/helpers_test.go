@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -120,6 +121,9 @@ func command(addr string, log io.Writer, env []string, args ...string) *exec.Cmd
 	cmd := exec.Command(gwsgiBin, append([]string{"-b", addr}, args...)...)
 	cmd.Dir = repoRoot
 	cmd.Stdout, cmd.Stderr = log, log
+	// A worker that outlives a killed master must not hold Wait on its
+	// output forever.
+	cmd.WaitDelay = 5 * time.Second
 	// No __pycache__ in the repository, whatever the caller's environment.
 	cmd.Env = append(os.Environ(), append([]string{"PYTHONDONTWRITEBYTECODE=1"}, env...)...)
 	return cmd
@@ -378,4 +382,39 @@ func pipeBody(data []byte, piece int) io.Reader {
 		pw.Close()
 	}()
 	return pr
+}
+
+// workerPid returns the pid of the master's one worker process (the
+// server itself under --no-master).
+func (s *server) workerPid(t *testing.T) int {
+	t.Helper()
+	kids := children(t, s.cmd.Process.Pid)
+	switch len(kids) {
+	case 0:
+		return s.cmd.Process.Pid
+	case 1:
+		return kids[0]
+	}
+	t.Fatalf("master %d has %d children, want one", s.cmd.Process.Pid, len(kids))
+	return 0
+}
+
+// children lists the processes pid started, from every one of its
+// threads (the master starts workers from a thread of its own).
+func children(t *testing.T, pid int) []int {
+	t.Helper()
+	files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	var kids []int
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue // the thread ended
+		}
+		for _, k := range strings.Fields(string(b)) {
+			if n, err := strconv.Atoi(k); err == nil {
+				kids = append(kids, n)
+			}
+		}
+	}
+	return kids
 }

@@ -36,7 +36,7 @@ func TestPhasesEndpoint(t *testing.T) {
 			t.Errorf("phases lacks %s:\n%s", phase, text)
 		}
 	}
-	policy := schedPolicy(t, s.cmd.Process.Pid)
+	policy := schedPolicy(t, s.workerPid(t))
 	if policy != "3" { // SCHED_BATCH
 		t.Errorf("scheduling policy %s, want 3 (SCHED_BATCH)", policy)
 	}

@@ -48,7 +48,7 @@ func TestWorkers(t *testing.T) {
 }
 
 func TestWorkersBootFailure(t *testing.T) {
-	loadFails(t, []string{"-w", "2", "--chdir", "examples", "nosuchmodule:app"}, "ModuleNotFoundError: No module named 'nosuchmodule'")
+	loadFails(t, []string{"-w", "2", "--chdir", "examples", "nosuchmodule:app"}, "ModuleNotFoundError: No module named 'nosuchmodule'", true)
 }
 
 // pids asks / on 40 new connections and counts the answers per worker pid;

@@ -2,6 +2,7 @@ package loop
 
 import (
 	"log"
+	"net"
 	"runtime"
 	"time"
 
@@ -12,8 +13,11 @@ import (
 
 // Config is a server's configuration. Zero fields take the defaults below.
 type Config struct {
-	Addr string   // host:port to listen on, e.g. "127.0.0.1:8000"
-	App  wsgi.App // the application
+	// Listeners are the sockets to accept connections from; the server
+	// closes them. Without them it listens on Addr (host:port, TCP).
+	Listeners []net.Listener
+	Addr      string
+	App       wsgi.App // the application
 
 	Threads int // app calls in flight at once (the goroutine budget)
 	Queue   int // requests waiting for a free thread; beyond it: 503
@@ -30,8 +34,24 @@ type Config struct {
 	WriteTimeout    time.Duration // how long a client may take no response bytes before it is dropped
 	GracefulTimeout time.Duration // how long Shutdown waits for in-flight requests
 
+	// Timeout, when above 0, bounds how long a request may run without
+	// sending response bytes: then Interrupt is called for its thread
+	// (from a goroutine of its own, never an event loop), and if the
+	// request still runs a second later the loop answers 500 (or closes
+	// the connection when the response has begun), gives the thread up and
+	// calls Retire. Interrupt reports whether it could interrupt (see
+	// pool.Worker.Running).
+	Timeout   time.Duration
+	Interrupt func(w *pool.Worker, task uint64) bool
+	// MaxRequests, when above 0, is how many requests the server
+	// dispatches before it calls Retire.
+	MaxRequests int
+	// Retire, when set, is called (on a goroutine of its own) when this
+	// server should be replaced: MaxRequests reached, a request given up.
+	// It serves on meanwhile.
+	Retire func(reason string)
+
 	ScriptName string // mount point of the app (SCRIPT_NAME)
-	ReusePort  bool   // SO_REUSEPORT, for several processes on one port
 
 	// LockOSThread locks each budget goroutine to its OS thread for life;
 	// WorkerInit and WorkerExit run on that thread (an embedded interpreter
@@ -67,6 +87,7 @@ const (
 	DefaultHeaderTimeout   = 10 * time.Second
 	DefaultWriteTimeout    = 30 * time.Second
 	DefaultGracefulTimeout = 30 * time.Second
+	DefaultTimeout         = 30 * time.Second // gunicorn's; for the command line: 0 in a Config means none
 )
 
 func (c Config) withDefaults() Config {

@@ -21,6 +21,12 @@ const (
 	phaseStream              // the app runs and reads a body still arriving: HeaderTimeout without progress
 )
 
+// drainIdle is how long a connection with nothing in flight is kept once
+// the server drains: a client that sends its next request meanwhile gets
+// its answer (with Connection: close) instead of a connection closed under
+// it.
+const drainIdle = time.Second
+
 // maxPipelined bounds the input a client may queue while its connection
 // has a request in flight.
 const maxPipelined = 1 << 20
@@ -47,8 +53,9 @@ type connState struct {
 
 	handoff atomic.Int32 // handoffBusy, handoffKick or handoffDone while ex is set
 
-	phase atomic.Int32
-	since atomic.Int64 // unix nanoseconds when the phase began
+	phase    atomic.Int32
+	since    atomic.Int64 // unix nanoseconds when the phase began
+	progress atomic.Int64 // clock (now) when the app last started or sent bytes; 0: none runs (Config.Timeout)
 }
 
 // stream is the state of a body fed to wsgi.input while the app runs.
@@ -124,6 +131,11 @@ func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 
 func (cs *connState) onTraffic() gnet.Action {
 	if cs.ex != nil {
+		if cs.srv.cfg.Timeout > 0 && cs.overdue(now()) {
+			if act := cs.timedOut(now()); act != gnet.None {
+				return act
+			}
+		}
 		if cs.stream.active {
 			cs.pumpBody()
 			return gnet.None
@@ -145,7 +157,7 @@ func (cs *connState) onTraffic() gnet.Action {
 		}
 		_, _ = cs.c.Discard(-1)
 		return gnet.None
-	case cs.closing || cs.srv.draining.Load():
+	case cs.closing:
 		return gnet.Close
 	case cs.expired(time.Now().UnixNano()):
 		if p == phaseHead && cs.c.InboundBuffered() > 0 {
@@ -165,6 +177,9 @@ func (cs *connState) expired(now int64) bool {
 		limit = cs.srv.cfg.HeaderTimeout
 	case phaseIdle:
 		limit = cs.srv.cfg.KeepAlive
+		if cs.srv.draining.Load() {
+			limit = min(limit, drainIdle)
+		}
 	default:
 		return cs.handoff.Load() == handoffDone // its loop has a request to complete
 	}

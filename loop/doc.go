@@ -1,6 +1,16 @@
 // Package loop is gwsgi's network side: a gnet event handler that owns every
 // client socket and speaks HTTP/1.1 over it.
 //
+// Connections come from the listeners the server is given (sockets a
+// master owns and shares with other worker processes): a goroutine per
+// listener accepts and registers each connection with a gnet event loop.
+// Shutdown stops accepting first, so that connections still queued in the
+// kernel go to the other processes, then drains: requests in flight or
+// arriving on open connections are answered with Connection: close, idle
+// connections are closed after a moment, and at the graceful timeout what
+// is left is cut. A request that runs past Config.Timeout without sending
+// response bytes is interrupted, then answered 500 and given up.
+//
 // For each connection it parses requests as bytes arrive (httpparse), copies
 // each one into a pooled environ.Environ, and hands it to the goroutine
 // budget (pool.Budget), which runs the app through the wsgi gateway. One

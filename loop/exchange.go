@@ -3,6 +3,7 @@ package loop
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
@@ -40,6 +41,15 @@ type exchange struct {
 	// phase times (Config.Phases): clock readings and the time spent in
 	// the sink, in nanoseconds; tDispatch is 0 when phases are not timed
 	tDispatch, tStart, writeNs int64
+
+	// timeouts (Config.Timeout): the worker and task number running x,
+	// published by Run; who answers (sent*); and, owned by the loop, when
+	// x was interrupted and whether it was given up
+	runner      atomic.Pointer[pool.Worker]
+	task        uint64
+	sent        atomic.Int32
+	interrupted int64
+	abandoned   bool
 
 	queued  bool          // gnet may hold unsent bytes: no direct writes (set by the loop before it signals)
 	backlog int           // gnet's unsent bytes at the last signal
@@ -92,6 +102,9 @@ func (x *exchange) release() {
 	x.resp.Reset(nil, nil, nil)
 	x.cs, x.c, x.srv, x.env, x.keep = nil, nil, nil, nil, false
 	x.w, x.tDispatch = nil, 0
+	x.runner.Store(nil)
+	x.sent.Store(sentNone)
+	x.interrupted, x.abandoned = 0, false
 	exchanges.Put(x)
 }
 
@@ -101,6 +114,11 @@ func (x *exchange) Run(w *pool.Worker) {
 	x.w = w
 	if x.tDispatch != 0 {
 		x.tStart, x.writeNs = now(), 0
+	}
+	if x.srv.cfg.Timeout > 0 {
+		x.task = w.Task()
+		x.runner.Store(w)
+		x.cs.progress.Store(now())
 	}
 	wsgi.Serve(x.srv.cfg.App, x.env, &x.resp)
 }
@@ -167,8 +185,12 @@ func (x *exchange) writeDirect(vec [][]byte) (rest [][]byte, ok bool) {
 // Flush implements wsgi.Sink: one vectored write, waited for, then waiting
 // while the connection's backlog stays above the high-water mark.
 func (x *exchange) Flush(vec [][]byte) error {
+	if !x.claim() {
+		return wsgi.ErrConnection
+	}
 	t0 := x.clock()
 	defer x.wrote(t0)
+	defer x.progressed()
 	vec, ok := x.writeDirect(vec)
 	if ok && len(vec) == 0 {
 		return nil
@@ -219,6 +241,9 @@ func (x *exchange) stalled() error {
 // Finish implements wsgi.Sink: the last write; the loop completes the
 // request when it is done.
 func (x *exchange) Finish(vec [][]byte, keepAlive bool) {
+	if !x.claim() {
+		return // the loop answered and gave x up
+	}
 	x.keep = keepAlive
 	t0 := x.clock()
 	vec, ok := x.writeDirect(vec)
@@ -235,6 +260,22 @@ func (x *exchange) Finish(vec [][]byte, keepAlive bool) {
 	}
 	if err := x.c.AsyncWritev(vec, x.onFinished); err != nil {
 		x.srv.active.Add(-1)
+	}
+}
+
+// claim reports whether the app may write x's response: unless the loop
+// answered for it after its timeout, the app now owns the answer.
+func (x *exchange) claim() bool {
+	if x.srv.cfg.Timeout <= 0 {
+		return true
+	}
+	return x.sent.Load() == sentApp || x.sent.CompareAndSwap(sentNone, sentApp)
+}
+
+// progressed restarts the timeout: the app sent response bytes.
+func (x *exchange) progressed() {
+	if x.srv.cfg.Timeout > 0 {
+		x.cs.progress.Store(now())
 	}
 }
 

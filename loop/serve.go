@@ -15,7 +15,9 @@ var continue100 = []byte("HTTP/1.1 100 Continue\r\n\r\n")
 func (cs *connState) serve() gnet.Action {
 	buf, _ := cs.c.Peek(-1)
 	if len(buf) == 0 {
-		cs.setPhase(phaseIdle)
+		if phase(cs.phase.Load()) != phaseIdle {
+			cs.setPhase(phaseIdle) // a wake-up does not restart the idle time
+		}
 		return gnet.None
 	}
 	n, err := cs.parser.Parse(buf, &cs.req)
@@ -214,6 +216,7 @@ func (cs *connState) dispatch(ex *exchange) gnet.Action {
 		cs.handoff.Store(handoffBusy)
 	}
 	if cs.srv.budget.Submit(ex) {
+		cs.srv.count()
 		return gnet.None
 	}
 	cs.srv.active.Add(-1)
@@ -227,13 +230,16 @@ func (cs *connState) dispatch(ex *exchange) gnet.Action {
 // response is handed to the socket; keep says the connection may go on.
 func (cs *connState) complete(ex *exchange, keep bool) {
 	cs.srv.active.Add(-1)
+	cs.progress.Store(0)
 	unread := cs.stream.active
 	cs.ex, cs.stream.active, cs.continued = nil, false, false
 	ex.release()
 	if cs.closed {
 		return
 	}
-	if !keep || unread || cs.mustClose || cs.srv.draining.Load() || cs.serve() == gnet.Close {
+	// While draining, a response that promised keep-alive is honoured:
+	// the next request is served, and its answer closes the connection.
+	if !keep || unread || cs.mustClose || cs.serve() == gnet.Close {
 		cs.closing = true // gnet closes it soon; read nothing more meanwhile
 		_ = cs.c.Close()
 	}

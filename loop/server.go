@@ -3,7 +3,6 @@ package loop
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"runtime"
 	"strconv"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
-	"golang.org/x/sys/unix"
 
 	"github.com/gwsgi/gwsgi/environ"
 	"github.com/gwsgi/gwsgi/pool"
@@ -27,11 +25,19 @@ type Server struct {
 	envCfg environ.Config
 	budget *pool.Budget
 
-	eng      gnet.Engine
-	booted   chan struct{}
-	addr     net.Addr
-	draining atomic.Bool
-	active   atomic.Int64 // requests dispatched and not yet completed
+	cli        *gnet.Client   // the event loops; connections come from accept
+	listeners  []net.Listener // this process's own descriptors of the sockets
+	accepting  sync.WaitGroup // accept loops
+	acceptOnce sync.Once
+	booted     chan struct{}
+	stopped    chan struct{} // closed when the engine must stop
+	stopOnce   sync.Once
+	draining   atomic.Bool
+	active     atomic.Int64 // requests dispatched and not yet completed
+	cut        atomic.Bool  // Shutdown gave up on requests in flight
+	stuck      atomic.Int64 // requests given up after their timeout, among active
+	served     atomic.Int64 // requests dispatched, counted for MaxRequests
+	interrupts chan interruptReq
 
 	mu    sync.Mutex
 	conns map[*connState]struct{}
@@ -45,16 +51,17 @@ func New(cfg Config) (*Server, error) {
 	if cfg.App == nil {
 		return nil, errors.New("loop: no app")
 	}
-	if cfg.Addr == "" {
+	if cfg.Addr == "" && len(cfg.Listeners) == 0 {
 		return nil, errors.New("loop: no address")
 	}
 	cfg = cfg.withDefaults()
 	reserveProcs(cfg.Loops)
 	s := &Server{
-		cfg:    cfg,
-		envCfg: environ.Config{ScriptName: cfg.ScriptName},
-		booted: make(chan struct{}),
-		conns:  make(map[*connState]struct{}),
+		cfg:     cfg,
+		envCfg:  environ.Config{ScriptName: cfg.ScriptName},
+		booted:  make(chan struct{}),
+		stopped: make(chan struct{}),
+		conns:   make(map[*connState]struct{}),
 	}
 	s.budget = pool.NewBudget(pool.Config{
 		Workers:      cfg.Threads,
@@ -84,19 +91,16 @@ func reserveProcs(loops int) {
 	}
 }
 
-// Serve listens and serves until Shutdown; it returns gnet's error, if any.
+// Serve accepts and serves until Shutdown. It listens on Config.Addr
+// unless Config.Listeners are given; either way the listeners are closed
+// when it returns.
 func (s *Server) Serve() error {
-	opts := []gnet.Option{
-		gnet.WithMulticore(true),
-		gnet.WithNumEventLoop(s.cfg.Loops),
-		gnet.WithReusePort(s.cfg.ReusePort),
-		gnet.WithReuseAddr(true),
-		gnet.WithTicker(true),
-		gnet.WithTCPNoDelay(gnet.TCPNoDelay),
-		gnet.WithLogger(quietLogger{s.cfg.Log}),
+	err := s.serve()
+	if s.cut.Load() {
+		s.budget.Abandon() // threads still in the app keep their slots
+	} else {
+		s.budget.Close()
 	}
-	err := gnet.Run(s, "tcp://"+s.cfg.Addr, opts...)
-	s.budget.Close()
 	select {
 	case <-s.booted:
 	default:
@@ -105,45 +109,83 @@ func (s *Server) Serve() error {
 	return err
 }
 
+func (s *Server) serve() error {
+	s.listeners = s.cfg.Listeners
+	if len(s.listeners) == 0 {
+		ln, err := net.Listen("tcp", s.cfg.Addr)
+		if err != nil {
+			return err
+		}
+		s.listeners = []net.Listener{ln}
+	}
+	defer s.StopAccepting()
+	cli, err := gnet.NewClient(s,
+		gnet.WithMulticore(true),
+		gnet.WithNumEventLoop(s.cfg.Loops),
+		gnet.WithTicker(true),
+		gnet.WithTCPNoDelay(gnet.TCPNoDelay),
+		gnet.WithLogger(quietLogger{s.cfg.Log}),
+	)
+	if err != nil {
+		return err
+	}
+	s.cli = cli
+	if err := cli.Start(); err != nil { // runs OnBoot
+		return err
+	}
+	if s.cfg.Interrupt != nil && s.cfg.Timeout > 0 {
+		s.interrupts = make(chan interruptReq, 64)
+		go s.interrupter()
+	}
+	for _, ln := range s.listeners {
+		s.accepting.Add(1)
+		go s.accept(ln)
+	}
+	<-s.stopped
+	s.StopAccepting()
+	return cli.Stop()
+}
+
 // Ready returns a channel closed once the server listens (or failed to).
 func (s *Server) Ready() <-chan struct{} { return s.booted }
 
-// Addr returns the address the server listens on, nil before it boots.
-func (s *Server) Addr() net.Addr { return s.addr }
-
-// OnBoot records the engine and the bound address.
-func (s *Server) OnBoot(eng gnet.Engine) gnet.Action {
-	s.eng = eng
-	s.addr = boundAddr(eng)
-	close(s.booted)
-	return gnet.None
-}
-
-// boundAddr asks the kernel which address the listener has (the port may
-// have been 0 in the configuration).
-func boundAddr(eng gnet.Engine) net.Addr {
-	fd, err := eng.Dup()
-	if err != nil {
-		return nil
-	}
-	defer unix.Close(fd)
-	sa, err := unix.Getsockname(fd)
-	if err != nil {
-		return nil
-	}
-	switch a := sa.(type) {
-	case *unix.SockaddrInet4:
-		return &net.TCPAddr{IP: net.IP(a.Addr[:]), Port: a.Port}
-	case *unix.SockaddrInet6:
-		return &net.TCPAddr{IP: net.IP(a.Addr[:]), Port: a.Port}
+// Addr returns the address of the server's first listener, nil before it
+// boots.
+func (s *Server) Addr() net.Addr {
+	if a := s.Addrs(); len(a) > 0 {
+		return a[0]
 	}
 	return nil
 }
 
-// Shutdown stops the server gracefully: new connections are refused, idle
-// ones closed, in-flight requests finish (their responses carry
-// Connection: close) for up to GracefulTimeout or until ctx ends, then the
-// engine stops. Later calls wait for the first and return its result.
+// Addrs returns the addresses the server accepts on, nil before it boots.
+func (s *Server) Addrs() []net.Addr {
+	select {
+	case <-s.booted:
+	default:
+		return nil
+	}
+	addrs := make([]net.Addr, len(s.listeners))
+	for i, ln := range s.listeners {
+		addrs[i] = ln.Addr()
+	}
+	return addrs
+}
+
+// OnBoot marks the server ready: its event loops run.
+func (s *Server) OnBoot(gnet.Engine) gnet.Action {
+	close(s.booted)
+	return gnet.None
+}
+
+// Shutdown stops the server gracefully: it stops accepting (new
+// connections wait in the kernel for another process sharing the
+// sockets), requests in flight or arriving on open connections are served
+// with Connection: close, connections with nothing in flight are closed
+// after a moment, all for up to GracefulTimeout or until ctx ends; then
+// the event loops stop and close what is left. It returns ErrCut when
+// requests were still running then: their threads may still run the app.
+// Later calls wait for the first and return its result.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.shutOnce.Do(func() { s.shutErr = s.shutdown(ctx) })
 	return s.shutErr
@@ -151,33 +193,49 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 func (s *Server) shutdown(ctx context.Context) error {
 	<-s.booted
-	if s.addr == nil {
+	if s.cli == nil {
 		return nil
 	}
+	s.StopAccepting()
 	s.draining.Store(true)
 	s.wakeAll()
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.GracefulTimeout)
 	defer cancel()
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
-	for s.active.Load() > 0 {
+	for s.active.Load() > s.stuck.Load() || s.open() > 0 {
 		select {
 		case <-ctx.Done():
-			s.cfg.Log.Printf("gwsgi: graceful timeout: %d requests still in flight", s.active.Load())
-			return s.stop()
+			n := s.active.Load() - s.stuck.Load()
+			s.cfg.Log.Printf("gwsgi: graceful timeout: %d requests still in flight are cut", n)
+			s.cut.Store(n > 0)
+			s.stop()
+			if n > 0 {
+				return ErrCut
+			}
+			return nil
 		case <-tick.C:
 		}
 	}
-	return s.stop()
+	if s.stuck.Load() > 0 {
+		s.cut.Store(true) // threads given up are still in the app
+		s.stop()
+		return ErrCut
+	}
+	s.stop()
+	return nil
 }
 
-func (s *Server) stop() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := s.eng.Stop(ctx); err != nil {
-		return fmt.Errorf("loop: stop: %w", err)
-	}
-	return nil
+// open counts the connections the server has.
+func (s *Server) open() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// stop makes Serve stop the event loops, closing every connection.
+func (s *Server) stop() {
+	s.stopOnce.Do(func() { close(s.stopped) })
 }
 
 // wakeAll makes every connection's loop look at it again (to close idle
@@ -193,15 +251,22 @@ func (s *Server) wakeAll() {
 // OnTick enforces timeouts: connections past their deadline are woken, and
 // their loop, which owns their state, decides.
 func (s *Server) OnTick() (time.Duration, gnet.Action) {
-	now := time.Now().UnixNano()
+	t, clock := time.Now().UnixNano(), now()
 	s.mu.Lock()
 	for cs := range s.conns {
-		if cs.expired(now) {
+		if cs.expired(t) || cs.overdue(clock) {
 			_ = cs.c.Wake(nil)
 		}
 	}
 	s.mu.Unlock()
 	return 250 * time.Millisecond, gnet.None
+}
+
+// count counts a dispatched request against MaxRequests.
+func (s *Server) count() {
+	if s.cfg.MaxRequests > 0 && s.served.Add(1) == int64(s.cfg.MaxRequests) {
+		s.retire("served " + strconv.Itoa(s.cfg.MaxRequests) + " requests (--max-requests)")
+	}
 }
 
 func (s *Server) track(cs *connState) {

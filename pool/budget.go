@@ -52,6 +52,7 @@ type Worker struct {
 	blocked bool          // let go of the gate in Block; Unblock takes it back
 	gilWait int64         // nanoseconds spent in Unblock during the current task
 	gilBase int64         // the GateTimer's total when the current task started
+	task    atomic.Uint64 // 2n+1 while its n-th task runs, 2n between tasks
 }
 
 // Config sizes a Budget.
@@ -198,7 +199,9 @@ func (w *Worker) shift() bool {
 		b.mu.Unlock()
 		b.inFlight.Add(1)
 		w.startTask()
+		w.task.Add(1)
 		t.Run(w)
+		w.task.Add(1)
 		b.inFlight.Add(-1)
 		b.finished.Add(1)
 		if gated && !w.holds {
@@ -294,23 +297,38 @@ func (w *Worker) TryNext() (t Task, ok bool) {
 	return t, ok
 }
 
+// Task returns the number of the task w runs now (odd), or of none
+// (even). Safe from any goroutine: a task can read it in Run and hand it
+// to another goroutine, which checks with Running that the task still
+// runs.
+func (w *Worker) Task() uint64 { return w.task.Load() }
+
+// Running reports whether w still runs the task numbered task (Task).
+func (w *Worker) Running(task uint64) bool { return task&1 == 1 && w.task.Load() == task }
+
 // Budget returns the Budget w belongs to.
 func (w *Worker) Budget() *Budget { return w.b }
 
 // Close stops accepting tasks, lets the workers run every task already
 // queued, waits for them to finish, and returns after each has run Exit.
-// Later calls return at once. Close must not be called from a Task.
+// Later calls wait the same way. Close must not be called from a Task.
 func (b *Budget) Close() {
+	b.Abandon() // parked workers leave; busy ones after the queue
+	b.done.Wait()
+}
+
+// Abandon is Close without the wait: parked workers leave, and workers
+// still running a task (stuck in it) are left to it.
+func (b *Budget) Abandon() {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	if !b.closed {
 		b.closed = true
 		for i := range b.started {
-			close(b.workers[i].wake) // parked workers leave; busy ones after the queue
+			close(b.workers[i].wake)
 		}
 		b.idle = b.idle[:0]
 	}
-	b.mu.Unlock()
-	b.done.Wait()
 }
 
 // InFlight returns how many workers are running a task now.

@@ -187,6 +187,7 @@ static int classify(pyembed_worker *w) {
  * request stays active until pyembed_close; on PE_ERROR it is over. */
 int pyembed_call(pyembed_worker *w, PyObject *app, const char *base, const int32_t *vars, int nheaders) {
 	pe_enter(w);
+	pe_clear_interrupt(w);
 	pe_drop_deferred(w);
 	w->gen++;
 	w->active = 1;

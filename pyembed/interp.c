@@ -11,6 +11,7 @@ PyObject *pe_keys[PE_NFIXED];   /* interned CGI names */
 PyObject *pe_key_input, *pe_key_close;
 PyObject *pe_format_exception;  /* traceback.format_exception */
 PyObject *pe_file_wrapper;      /* _gwsgi.FileWrapper */
+PyObject *pe_request_timeout;   /* _gwsgi.RequestTimeout */
 static PyObject *pe_load_fn;    /* _gwsgi.load */
 static PyThreadState *main_ts;  /* the initializing thread's state */
 static __thread pyembed_worker *tls_worker;
@@ -176,13 +177,15 @@ static int build_support(const char *src, int multiprocess) {
 	Py_DECREF(r);
 	pe_load_fn = PyDict_GetItemString(d, "load");              /* borrowed */
 	pe_file_wrapper = PyDict_GetItemString(d, "FileWrapper");  /* borrowed */
+	pe_request_timeout = PyDict_GetItemString(d, "RequestTimeout"); /* borrowed */
 	PyObject *errors = PyDict_GetItemString(d, "errors");      /* borrowed */
-	if (!pe_load_fn || !pe_file_wrapper || !errors) {
+	if (!pe_load_fn || !pe_file_wrapper || !pe_request_timeout || !errors) {
 		PyErr_SetString(PyExc_RuntimeError, "gwsgi support module incomplete");
 		return -1;
 	}
 	Py_INCREF(pe_load_fn);
 	Py_INCREF(pe_file_wrapper);
+	Py_INCREF(pe_request_timeout);
 
 	PyObject *tb = PyImport_ImportModule("traceback"); /* new ref */
 	if (tb == NULL)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"unsafe"
 )
 
@@ -35,6 +36,10 @@ type Options struct {
 	// Multiprocess is the value of wsgi.multiprocess (several worker
 	// processes serve the app). The first Load of the process sets it.
 	Multiprocess bool
+	// KeepSignals are signals the server handles: an action the app
+	// installs for one of them while it is imported (signal.signal) is
+	// replaced by the server's again, with a warning in the log.
+	KeepSignals []syscall.Signal
 	// Program is the interpreter's program name, from which CPython finds
 	// its standard library; "" means "python3.X" of the linked libpython.
 	// PYTHONHOME, when set, takes precedence.
@@ -90,11 +95,13 @@ func Load(opts Options) (*App, error) {
 	defer C.free(unsafe.Pointer(cpaths))
 	var obj *C.PyObject
 	var cerr *C.char
+	saveSignals(opts.KeepSignals)
 	run(func() {
 		C.pyembed_restore_main()
 		obj = C.pyembed_load(spec, chdir, cpaths, &cerr)
 		C.pyembed_save_main()
 	})
+	reclaimSignals(opts.KeepSignals)
 	if obj == nil {
 		msg := C.GoString(cerr)
 		C.free(unsafe.Pointer(cerr))

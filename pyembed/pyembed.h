@@ -67,6 +67,7 @@ typedef struct pyembed_worker {
 	int active;          /* a request runs */
 	int held;            /* the gate holds the GIL for ts across calls (pyembed_gate_*) */
 	int64_t gil_wait_ns; /* time this thread waited for the GIL while a request ran (PE_WRAP_GIL) */
+	int interrupted;     /* RequestTimeout was set for ts (pyembed_interrupt), under the GIL */
 
 	PyObject *start_cache; /* start_response object reused while nobody else holds it */
 	PyObject *input_cache; /* wsgi.input object, idem */
@@ -126,6 +127,14 @@ int pyembed_gate_release(pyembed_worker *w);
 long pyembed_switch_interval_us(void);
 void pyembed_set_error(int code, const char *p, Py_ssize_t n);
 
+/* control.c */
+int pyembed_gil_ensure(void);
+void pyembed_gil_release(int state);
+int pyembed_interrupt(pyembed_worker *w);
+void pe_clear_interrupt(pyembed_worker *w);
+void pyembed_sig_save(int sig);
+int pyembed_sig_reclaim(int sig);
+
 /* call.c */
 int pyembed_call(pyembed_worker *w, PyObject *app, const char *base, const int32_t *vars, int nheaders);
 int pyembed_next(pyembed_worker *w);
@@ -141,6 +150,7 @@ extern PyObject *pe_keys[PE_NFIXED];
 extern PyObject *pe_key_input, *pe_key_close;
 extern PyObject *pe_format_exception;
 extern PyObject *pe_file_wrapper;
+extern PyObject *pe_request_timeout;
 void pe_enter(pyembed_worker *w);
 void pe_leave(pyembed_worker *w);
 void pe_fail(pyembed_worker *w, const char *msg);

@@ -40,6 +40,14 @@ class ErrorStream:
 errors = ErrorStream()
 
 
+class RequestTimeout(BaseException):
+    """Raised inside a request's thread when the request ran past the
+    server's --timeout without sending response bytes. Like
+    KeyboardInterrupt it derives from BaseException, so that the app's
+    `except Exception:` does not swallow it: the app unwinds, its close()
+    runs, and the client gets a 500."""
+
+
 class FileWrapper:
     """wsgi.file_wrapper: iterates a file-like object in blocks of blksize
     bytes. close() closes the file. When the object is a regular file the

@@ -8,41 +8,58 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/gwsgi/gwsgi/listen"
 )
 
 // Config is a master's configuration.
 type Config struct {
-	Workers int      // how many workers to keep running
-	Argv    []string // the worker's command line: this program's own
+	Workers int              // how many workers to keep running (SIGTTIN/SIGTTOU change it)
+	Argv    []string         // the worker's command line: this program's own
+	Sockets []*listen.Socket // the listening sockets, passed to every worker
 	Log     *log.Logger
-	// BootTimeout bounds how long a worker may take to listen.
+	// BootTimeout bounds how long a worker may take to accept.
 	BootTimeout time.Duration
-	// StopTimeout bounds how long workers get to stop gracefully before
-	// they are killed (the server's graceful timeout plus a margin).
-	StopTimeout time.Duration
+	// GracefulTimeout is the workers' own graceful timeout: a worker told
+	// to stop is killed if it still runs KillMargin after it.
+	GracefulTimeout time.Duration
 }
 
+// KillMargin is how long after its graceful timeout a stopping worker is
+// killed: the worker ends itself at the timeout, and this is its last
+// chance to.
+const KillMargin = time.Second
+
 // ErrBoot is returned when a worker could not start: it exited, or did not
-// listen in time, before it ever served. The master then stops the others
-// rather than restart a worker that cannot boot.
+// accept in time, before it ever served. The master then stops the others
+// rather than restart a worker that cannot boot. (A replacement that
+// fails to boot on a reload only logs it: the old worker serves on.)
 var ErrBoot = errors.New("supervise: a worker failed to boot")
 
 // restartPause is the least time between two starts of one worker slot, so
 // a worker that dies at once does not spin.
 const restartPause = time.Second
 
-// master is the running state of Run.
+// master is the running state of Run; only its loop goroutine touches it.
 type master struct {
-	cfg   Config
-	procs map[int]*proc  // by slot
-	exits chan exited    // from every worker's wait goroutine
-	sigs  chan os.Signal // SIGTERM, SIGINT, SIGHUP
-	spawn chan spawnReq  // to the locked spawning goroutine (see spawner)
+	cfg     Config
+	workers int
+	procs   map[int]*proc      // the worker serving each slot
+	pending map[int]*proc      // a replacement booting for a slot
+	leaving map[*proc]struct{} // workers told to stop
+	restart map[int]time.Time  // slots whose worker died, and when to restart them
+	queue   []int              // slots waiting to be replaced, one at a time
+	booted  bool               // every first worker has accepted
+	stop    time.Time          // when stopping: when the stragglers are killed
+	events  chan event         // from every worker's goroutines
+	sigs    chan os.Signal     // the signals the master handles
+	spawn   chan spawnReq      // to the locked spawning goroutine (see spawner)
+	fail    error              // why Run ends with an error
 }
 
-// Run starts cfg.Workers workers and supervises them until SIGTERM or
-// SIGINT, then stops them gracefully. It returns ErrBoot (wrapped) when a
-// worker fails to boot.
+// Run starts cfg.Workers workers on cfg.Sockets and supervises them until
+// they are stopped by a signal. It returns ErrBoot (wrapped) when a worker
+// fails to boot.
 func Run(cfg Config) error {
 	if cfg.Workers < 1 {
 		cfg.Workers = 1
@@ -50,109 +67,247 @@ func Run(cfg Config) error {
 	if cfg.BootTimeout <= 0 {
 		cfg.BootTimeout = 60 * time.Second
 	}
-	if cfg.StopTimeout <= 0 {
-		cfg.StopTimeout = 35 * time.Second
+	if cfg.GracefulTimeout <= 0 {
+		cfg.GracefulTimeout = 30 * time.Second
 	}
 	if cfg.Log == nil {
 		cfg.Log = log.Default()
 	}
 	m := &master{
-		cfg:   cfg,
-		procs: make(map[int]*proc),
-		exits: make(chan exited, cfg.Workers*2),
-		sigs:  make(chan os.Signal, 4),
-		spawn: make(chan spawnReq),
+		cfg:     cfg,
+		workers: cfg.Workers,
+		procs:   make(map[int]*proc),
+		pending: make(map[int]*proc),
+		leaving: make(map[*proc]struct{}),
+		restart: make(map[int]time.Time),
+		events:  make(chan event, 16),
+		sigs:    make(chan os.Signal, 8),
+		spawn:   make(chan spawnReq),
 	}
-	signal.Notify(m.sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	signal.Notify(m.sigs, handled...)
 	defer signal.Stop(m.sigs)
 	go spawner(m.spawn)
 	cfg.Log.Printf("gwsgi: master %d starting %d workers", os.Getpid(), cfg.Workers)
-	for slot := 1; slot <= cfg.Workers; slot++ {
-		if err := m.start(slot); err != nil {
-			m.stopAll()
-			return err
+	for slot := 1; slot <= m.workers; slot++ {
+		if !m.start(slot, false) {
+			m.halt(fmt.Errorf("%w: worker %d could not start", ErrBoot, slot))
 		}
 	}
-	return m.supervise()
+	return m.loop()
 }
 
-// supervise restarts workers that die and answers signals.
-func (m *master) supervise() error {
-	for {
+// loop handles events, signals and deadlines until every worker is gone
+// after a stop.
+func (m *master) loop() error {
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for !m.stopping() || m.running() > 0 {
 		select {
-		case e := <-m.exits:
-			if m.procs[e.slot] != e.p {
-				continue // a replaced worker, stopped on purpose
-			}
-			m.cfg.Log.Printf("gwsgi: worker %d (pid %d) exited: %v; restarting it", e.slot, e.p.cmd.Process.Pid, e.err)
-			delete(m.procs, e.slot)
-			time.Sleep(time.Until(e.p.started.Add(restartPause)))
-			if err := m.start(e.slot); err != nil {
-				m.stopAll()
-				return err
-			}
+		case e := <-m.events:
+			m.handle(e)
 		case s := <-m.sigs:
-			if s == syscall.SIGHUP {
-				m.cfg.Log.Printf("gwsgi: SIGHUP: replacing workers one at a time")
-				if err := m.replaceAll(); err != nil {
-					m.stopAll()
-					return err
-				}
-				continue
-			}
-			m.cfg.Log.Printf("gwsgi: %v: stopping workers gracefully", s)
-			m.stopAll()
-			return nil
+			m.onSignal(s.(syscall.Signal))
+		case now := <-tick.C:
+			m.deadlines(now)
 		}
 	}
+	return m.fail
 }
 
-// start runs the worker for slot and waits until it listens.
-func (m *master) start(slot int) error {
+func (m *master) stopping() bool { return !m.stop.IsZero() }
+
+// running counts the worker processes that have not exited.
+func (m *master) running() int { return len(m.procs) + len(m.pending) + len(m.leaving) }
+
+// start launches a worker for slot, as its replacement when replace is
+// set; false means it could not be started.
+func (m *master) start(slot int, replace bool) bool {
 	p, err := m.launch(slot)
 	if err != nil {
-		return err
+		m.cfg.Log.Printf("gwsgi: %v", err)
+		return false
 	}
-	if err := p.awaitReady(m.cfg.BootTimeout); err != nil {
-		_ = p.cmd.Process.Kill()
-		return fmt.Errorf("%w: worker %d: %v", ErrBoot, slot, err)
+	if replace {
+		m.pending[slot] = p
+	} else {
+		m.procs[slot] = p
 	}
-	m.procs[slot] = p
-	go func() {
-		<-p.done
-		m.exits <- exited{slot, p, p.err}
-	}()
-	return nil
+	return true
 }
 
-// replaceAll starts a new worker for each slot, and stops the old one once
-// the new one listens, so the address is never without a worker.
-func (m *master) replaceAll() error {
-	for slot := 1; slot <= m.cfg.Workers; slot++ {
-		old := m.procs[slot]
-		if err := m.start(slot); err != nil {
-			return err
+// handle applies one worker event.
+func (m *master) handle(e event) {
+	p := e.p
+	switch e.kind {
+	case evReady:
+		m.onReady(p)
+	case evRetire:
+		if m.procs[p.slot] == p && !p.retired {
+			m.cfg.Log.Printf("gwsgi: worker %d (pid %d) asks to be replaced: %s", p.slot, p.pid(), e.text)
+			m.enqueue(p.slot)
 		}
+	case evExit:
+		m.onExit(p)
+	}
+}
+
+func (m *master) onReady(p *proc) {
+	p.ready = true
+	switch {
+	case m.pending[p.slot] == p:
+		delete(m.pending, p.slot)
+		old := m.procs[p.slot]
+		m.procs[p.slot] = p
+		m.cfg.Log.Printf("gwsgi: worker %d (pid %d) accepts; the one it replaces drains", p.slot, p.pid())
 		if old != nil {
-			old.stop(m.cfg.StopTimeout)
+			m.retire(old)
+		}
+		m.next()
+	case m.procs[p.slot] == p && m.booted:
+		m.cfg.Log.Printf("gwsgi: worker %d (pid %d) accepts", p.slot, p.pid())
+	case m.procs[p.slot] == p:
+		for _, q := range m.procs {
+			if !q.ready {
+				return
+			}
+		}
+		m.booted = true
+		m.cfg.Log.Printf("gwsgi: all %d workers accept", len(m.procs))
+	}
+}
+
+func (m *master) onExit(p *proc) {
+	if _, ok := m.leaving[p]; ok {
+		delete(m.leaving, p)
+		return
+	}
+	if m.stopping() {
+		delete(m.procs, p.slot)
+		delete(m.pending, p.slot)
+		return
+	}
+	if m.pending[p.slot] == p {
+		delete(m.pending, p.slot)
+		m.cfg.Log.Printf("gwsgi: the replacement of worker %d (pid %d) exited before it accepted: %v; the old one serves on", p.slot, p.pid(), p.err)
+		m.next()
+		return
+	}
+	if m.procs[p.slot] != p {
+		return
+	}
+	delete(m.procs, p.slot)
+	if !p.ready {
+		m.cfg.Log.Printf("gwsgi: worker %d (pid %d) exited before it accepted: %v", p.slot, p.pid(), p.err)
+		m.halt(fmt.Errorf("%w: worker %d: %v", ErrBoot, p.slot, p.err))
+		return
+	}
+	m.cfg.Log.Printf("gwsgi: worker %d (pid %d) exited: %v; restarting it", p.slot, p.pid(), p.err)
+	m.restart[p.slot] = p.started.Add(restartPause)
+}
+
+// enqueue queues slot for replacement unless it is already queued or
+// being replaced, and starts the next replacement.
+func (m *master) enqueue(slot int) {
+	if m.pending[slot] != nil {
+		return
+	}
+	for _, s := range m.queue {
+		if s == slot {
+			return
 		}
 	}
-	return nil
+	m.queue = append(m.queue, slot)
+	m.next()
 }
 
-// stopAll asks every worker to stop gracefully and waits for them.
-func (m *master) stopAll() {
+// next starts the next queued replacement unless one is booting: workers
+// are replaced one at a time.
+func (m *master) next() {
+	for len(m.pending) == 0 && len(m.queue) > 0 && !m.stopping() {
+		slot := m.queue[0]
+		m.queue = m.queue[1:]
+		if m.procs[slot] != nil && slot <= m.workers {
+			m.start(slot, true)
+		}
+	}
+}
+
+// retire tells p to stop gracefully; it is killed if it still runs
+// KillMargin after the graceful timeout.
+func (m *master) retire(p *proc) {
+	if p.retired {
+		return
+	}
+	p.retired = true
+	p.killAt = time.Now().Add(m.cfg.GracefulTimeout + KillMargin)
+	m.leaving[p] = struct{}{}
+	if m.procs[p.slot] == p {
+		delete(m.procs, p.slot)
+	}
+	if m.pending[p.slot] == p {
+		delete(m.pending, p.slot)
+	}
+	p.signal(syscall.SIGTERM)
+}
+
+// deadlines restarts dead workers when their pause is over, kills workers
+// that overstay, and ends a stop that took too long.
+func (m *master) deadlines(now time.Time) {
+	for slot, at := range m.restart {
+		if now.After(at) && !m.stopping() {
+			delete(m.restart, slot)
+			if slot <= m.workers && m.procs[slot] == nil {
+				m.start(slot, false)
+			}
+		}
+	}
+	for _, set := range []map[int]*proc{m.procs, m.pending} {
+		for _, p := range set {
+			if !p.ready && now.Sub(p.started) > m.cfg.BootTimeout {
+				m.cfg.Log.Printf("gwsgi: worker %d (pid %d) did not accept within %v; killing it", p.slot, p.pid(), m.cfg.BootTimeout)
+				p.signal(syscall.SIGKILL)
+			}
+		}
+	}
+	for p := range m.leaving {
+		if now.After(p.killAt) {
+			p.signal(syscall.SIGKILL)
+		}
+	}
+	if m.stopping() && now.After(m.stop) {
+		m.each(syscall.SIGKILL)
+	}
+}
+
+// halt stops every worker gracefully and makes Run return err.
+func (m *master) halt(err error) {
+	if m.fail == nil {
+		m.fail = err
+	}
+	m.stopAll(syscall.SIGTERM, m.cfg.GracefulTimeout+KillMargin)
+}
+
+// stopAll sends sig to every worker and kills what still runs after
+// timeout.
+func (m *master) stopAll(sig syscall.Signal, timeout time.Duration) {
+	at := time.Now().Add(timeout)
+	if !m.stopping() || at.Before(m.stop) {
+		m.stop = at
+	}
+	m.restart = map[int]time.Time{}
+	m.queue = nil
+	m.each(sig)
+}
+
+// each sends sig to every worker process.
+func (m *master) each(sig syscall.Signal) {
 	for _, p := range m.procs {
-		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		p.signal(sig)
 	}
-	for slot, p := range m.procs {
-		p.stop(m.cfg.StopTimeout)
-		delete(m.procs, slot)
+	for _, p := range m.pending {
+		p.signal(sig)
 	}
-}
-
-type exited struct {
-	slot int
-	p    *proc
-	err  error
+	for p := range m.leaving {
+		p.signal(sig)
+	}
 }

@@ -1,24 +1,50 @@
 package supervise
 
 import (
-	"errors"
+	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
+
+	"github.com/gwsgi/gwsgi/listen"
 )
 
-// proc is one worker process.
+// proc is one worker process. Its fields are the master loop's, except
+// what its goroutines send on the master's channels.
 type proc struct {
+	slot    int
 	cmd     *exec.Cmd
-	ready   *os.File      // the read end of its readiness pipe
-	done    chan struct{} // closed when it exited; err says how
-	err     error
 	started time.Time
+	ready   bool      // it said "ready"
+	retired bool      // it was told to stop: its exit is expected
+	killAt  time.Time // when a retired worker is killed if still running
+	done    chan struct{}
+	err     error // how it exited, once done is closed
 }
+
+func (p *proc) pid() int { return p.cmd.Process.Pid }
+
+func (p *proc) signal(s syscall.Signal) { _ = p.cmd.Process.Signal(s) }
+
+// event is what a worker's goroutines report to the master loop.
+type event struct {
+	p    *proc
+	kind eventKind
+	text string // the retire reason, or how it exited
+}
+
+type eventKind int
+
+const (
+	evReady  eventKind = iota // it accepts connections
+	evRetire                  // it asks to be replaced
+	evExit                    // it exited
+)
 
 type spawnReq struct {
 	cmd   *exec.Cmd
@@ -35,17 +61,19 @@ func spawner(reqs <-chan spawnReq) {
 	}
 }
 
-// launch starts the worker for slot with its readiness pipe.
+// launch starts the worker for slot with its control pipe and the
+// sockets; its goroutines report on m.events.
 func (m *master) launch(slot int) (*proc, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
+	files, env := listen.Files(m.cfg.Sockets, socketFD)
 	cmd := exec.Command(m.cfg.Argv[0], m.cfg.Argv[1:]...)
-	cmd.Env = append(os.Environ(), WorkerEnv+"="+strconv.Itoa(slot))
+	cmd.Env = append(os.Environ(), WorkerEnv+"="+strconv.Itoa(slot), env)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	cmd.ExtraFiles = []*os.File{w} // fd 3 in the worker
-	// The worker dies with the master, should the master be killed.
+	cmd.ExtraFiles = append([]*os.File{w}, files...) // descriptors 3, 4, ...
+	// The worker stops with the master, should the master be killed.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	reply := make(chan error)
 	m.spawn <- spawnReq{cmd, reply}
@@ -55,37 +83,31 @@ func (m *master) launch(slot int) (*proc, error) {
 		_ = r.Close()
 		return nil, fmt.Errorf("supervise: start worker %d: %w", slot, err)
 	}
-	p := &proc{cmd: cmd, ready: r, done: make(chan struct{}), started: time.Now()}
-	go func() {
-		p.err = cmd.Wait()
-		close(p.done)
-	}()
+	p := &proc{slot: slot, cmd: cmd, started: time.Now(), done: make(chan struct{})}
+	go p.listen(r, m.events)
+	go p.wait(r, m.events)
 	return p, nil
 }
 
-// awaitReady waits for the worker's readiness byte: an exit or a timeout
-// first means it failed to boot.
-func (p *proc) awaitReady(timeout time.Duration) error {
-	defer p.ready.Close()
-	_ = p.ready.SetReadDeadline(time.Now().Add(timeout))
-	buf := make([]byte, 1)
-	if n, err := p.ready.Read(buf); n == 1 {
-		return nil
-	} else if errors.Is(err, os.ErrDeadlineExceeded) {
-		return fmt.Errorf("did not listen within %v", timeout)
-	}
-	// The pipe closed without a byte: the worker exited.
-	<-p.done
-	return fmt.Errorf("exited before it listened: %v", p.err)
+// wait reports the worker's exit. It closes the control pipe, in case a
+// process the worker started still holds its end.
+func (p *proc) wait(r *os.File, events chan<- event) {
+	p.err = p.cmd.Wait()
+	_ = r.Close()
+	close(p.done)
+	events <- event{p: p, kind: evExit}
 }
 
-// stop asks the worker to stop and waits up to timeout, then kills it.
-func (p *proc) stop(timeout time.Duration) {
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(timeout):
-		_ = p.cmd.Process.Kill()
-		<-p.done
+// listen reads the worker's control lines until it exits.
+func (p *proc) listen(r *os.File, events chan<- event) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == "ready":
+			events <- event{p: p, kind: evReady}
+		case strings.HasPrefix(line, "retire "):
+			events <- event{p: p, kind: evRetire, text: strings.TrimPrefix(line, "retire ")}
+		}
 	}
 }

@@ -3,30 +3,61 @@ package supervise
 import (
 	"os"
 	"strconv"
+	"strings"
+	"sync"
+
+	"golang.org/x/sys/unix"
 )
 
-// WorkerEnv is set, in a worker's environment, to its number (1..N).
+// WorkerEnv is set, in a worker's environment, to its slot number (1..N).
 const WorkerEnv = "GWSGI_WORKER"
 
-// readyFD is the descriptor a worker reports readiness on.
-const readyFD = 3
+// controlFD is the descriptor of a worker's pipe to its master; the
+// sockets follow it.
+const (
+	controlFD = 3
+	socketFD  = 4
+)
 
 // IsWorker reports whether this process is a worker a master started.
 func IsWorker() bool { return os.Getenv(WorkerEnv) != "" }
 
-// WorkerID returns this worker's number, 0 outside a worker.
+// WorkerID returns this worker's slot number, 0 outside a worker.
 func WorkerID() int {
 	n, _ := strconv.Atoi(os.Getenv(WorkerEnv))
 	return n
 }
 
-// Ready tells the master that this worker listens. Outside a worker it
-// does nothing.
-func Ready() {
+// A worker's control pipe is not for the processes it starts.
+func init() {
+	if IsWorker() {
+		unix.CloseOnExec(controlFD)
+	}
+}
+
+var control struct {
+	once sync.Once
+	mu   sync.Mutex
+	f    *os.File
+}
+
+// tell writes one line to the master; outside a worker it does nothing.
+func tell(line string) {
 	if !IsWorker() {
 		return
 	}
-	f := os.NewFile(readyFD, "ready")
-	_, _ = f.Write([]byte{1})
-	_ = f.Close()
+	control.once.Do(func() { control.f = os.NewFile(controlFD, "master") })
+	control.mu.Lock()
+	defer control.mu.Unlock()
+	_, _ = control.f.WriteString(line + "\n")
+}
+
+// Ready tells the master that this worker accepts connections.
+func Ready() { tell("ready") }
+
+// Retire asks the master to replace this worker: it starts a new one and,
+// once that one accepts, stops this one gracefully. The worker serves on
+// meanwhile. reason is logged by the master (one line, no newline).
+func Retire(reason string) {
+	tell("retire " + strings.ReplaceAll(reason, "\n", " "))
 }

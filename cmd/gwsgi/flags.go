@@ -5,11 +5,16 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/gwsgi/gwsgi/listen"
 	"github.com/gwsgi/gwsgi/loop"
 )
+
+// defaultBind is gunicorn's.
+const defaultBind = "127.0.0.1:8000"
 
 // options is what the command line says.
 type options struct {
@@ -18,7 +23,12 @@ type options struct {
 	pprof string // address for net/http/pprof, "" for none
 	sched string // CPU scheduling policy of the process's threads: batch or normal
 
-	workers int // worker processes; above 1 this process is their master
+	workers  int            // worker processes under a master
+	noMaster bool           // serve from this process alone
+	binds    []listen.Bind  // -b, in order; 127.0.0.1:8000 when none
+	sockets  listen.Options // backlog, umask, SO_REUSEPORT
+
+	maxRequests, maxJitter int // recycle a worker after about this many requests
 
 	chdir      string   // directory to change to before loading the app
 	pythonPath []string // directories put first on sys.path
@@ -32,11 +42,32 @@ func parseFlags(args []string) (*options, error) {
 		fmt.Fprintf(fs.Output(), "usage: gwsgi [flags] [module:callable]\n\nServes the Python WSGI app module:callable (\"module\" alone means\nmodule:application). Without an app, gwsgi serves its built-in Go demo app.\n\nflags:\n")
 		fs.PrintDefaults()
 	}
-	var keepAlive, headerTimeout, writeTimeout, graceful float64
-	fs.StringVar(&o.cfg.Addr, "b", "127.0.0.1:8000", "`address` to listen on (same as --bind)")
-	fs.StringVar(&o.cfg.Addr, "bind", "127.0.0.1:8000", "`address` to listen on, host:port")
+	var keepAlive, headerTimeout, writeTimeout, graceful, timeout float64
+	bind := func(v string) error {
+		b, err := listen.Parse(v)
+		o.binds = append(o.binds, b)
+		return err
+	}
+	fs.Func("b", "`address` to listen on (same as --bind)", bind)
+	fs.Func("bind", "`address` to listen on: host:port, [v6]:port, unix:PATH or fd://N; repeat it for several (default 127.0.0.1:8000)", bind)
 	fs.IntVar(&o.workers, "w", 1, "worker processes (same as --workers)")
-	fs.IntVar(&o.workers, "workers", 1, "worker processes sharing the address (SO_REUSEPORT), run by a master that restarts them")
+	fs.IntVar(&o.workers, "workers", 1, "worker processes, run by a master that owns the sockets, restarts and replaces them")
+	fs.BoolVar(&o.noMaster, "no-master", false, "serve from this one process, without a master (no reload, no recycling, no restart)")
+	fs.IntVar(&o.sockets.Backlog, "backlog", listen.DefaultBacklog, "length of each socket's accept queue")
+	umask := func(v string) error {
+		n, err := strconv.ParseInt(v, 0, 32)
+		if err != nil || n < 0 || n > 0o777 {
+			return fmt.Errorf("%q is not a umask (e.g. 0o22 or 022)", v)
+		}
+		o.sockets.Umask = int(n)
+		return nil
+	}
+	fs.Func("m", "`umask` for unix sockets (same as --umask)", umask)
+	fs.Func("umask", "`umask` under which unix sockets are created, which sets their mode (default 0: mode 0777)", umask)
+	fs.Float64Var(&timeout, "t", loop.DefaultTimeout.Seconds(), "`seconds` (same as --timeout)")
+	fs.Float64Var(&timeout, "timeout", loop.DefaultTimeout.Seconds(), "`seconds` a request may run without sending response bytes: then an exception is raised in its thread; 0 disables")
+	fs.IntVar(&o.maxRequests, "max-requests", 0, "replace a worker after it served this many requests (0: never)")
+	fs.IntVar(&o.maxJitter, "max-requests-jitter", 0, "add a random 0..`N` to each worker's --max-requests, so they are not all replaced at once")
 	fs.IntVar(&o.cfg.Threads, "threads", loop.DefaultThreads, "app calls in flight at once, at most (threads start as requests need them)")
 	fs.IntVar(&o.cfg.Queue, "queue", loop.DefaultQueue, "requests waiting for a thread before the server answers 503")
 	fs.IntVar(&o.cfg.Loops, "loops", 0, "event loops (0: one per CPU)")
@@ -49,7 +80,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.IntVar(&o.cfg.Limits.MaxHeaderBytes, "limit-request-headers-size", 0, "largest header section in bytes, then 431 (0: 65536)")
 	fs.Int64Var(&o.cfg.Limits.MaxBodySize, "limit-request-body", 0, "largest request body in bytes, then 413 (0: no limit)")
 	fs.StringVar(&o.cfg.ScriptName, "script-name", os.Getenv("SCRIPT_NAME"), "mount point of the app (SCRIPT_NAME)")
-	fs.BoolVar(&o.cfg.ReusePort, "reuse-port", false, "set SO_REUSEPORT on the listener")
+	fs.Bool("reuse-port", false, "set SO_REUSEPORT on the listener")
 	fs.StringVar(&o.pprof, "pprof", "", "serve net/http/pprof and /debug/gwsgi/phases (per-request phase times) on this `address`")
 	fs.StringVar(&o.sched, "cpu-sched", "batch", "Linux scheduling `policy` of the server's threads: batch (SCHED_BATCH: a thread that wakes does not preempt the running one) or normal")
 	fs.StringVar(&o.chdir, "chdir", "", "change to `dir` before loading the app")
@@ -82,6 +113,14 @@ func parseFlags(args []string) (*options, error) {
 	o.cfg.HeaderTimeout = seconds(headerTimeout)
 	o.cfg.WriteTimeout = seconds(writeTimeout)
 	o.cfg.GracefulTimeout = seconds(graceful)
+	o.cfg.Timeout = seconds(timeout)
+	if len(o.binds) == 0 {
+		b, _ := listen.Parse(defaultBind)
+		o.binds = []listen.Bind{b}
+	}
+	if o.workers < 1 || o.maxRequests < 0 || o.maxJitter < 0 || timeout < 0 {
+		return nil, errors.New("--workers must be at least 1; --max-requests, --max-requests-jitter and --timeout at least 0")
+	}
 	return o, nil
 }
 

@@ -10,8 +10,8 @@ func TestPythonFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.app != "app:application" || o.chdir != "examples" || o.cfg.Addr != "127.0.0.1:9000" {
-		t.Errorf("app %q chdir %q addr %q", o.app, o.chdir, o.cfg.Addr)
+	if o.app != "app:application" || o.chdir != "examples" || len(o.binds) != 1 || o.binds[0].Addr != "127.0.0.1:9000" {
+		t.Errorf("app %q chdir %q binds %v", o.app, o.chdir, o.binds)
 	}
 	if want := []string{"a", "b", "c"}; !reflect.DeepEqual(o.pythonPath, want) {
 		t.Errorf("pythonpath %q, want %q", o.pythonPath, want)
@@ -23,8 +23,8 @@ func TestFlagsAfterTheApp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.app != "app:application" || o.cfg.Addr != "127.0.0.1:9" || o.cfg.Threads != 3 || o.pprof != "127.0.0.1:6060" {
-		t.Fatalf("got app %q addr %q threads %d pprof %q", o.app, o.cfg.Addr, o.cfg.Threads, o.pprof)
+	if o.app != "app:application" || o.binds[0].Addr != "127.0.0.1:9" || o.cfg.Threads != 3 || o.pprof != "127.0.0.1:6060" {
+		t.Fatalf("got app %q binds %v threads %d pprof %q", o.app, o.binds, o.cfg.Threads, o.pprof)
 	}
 	if _, err := parseFlags([]string{"a:b", "c:d"}); err == nil {
 		t.Fatal("two apps accepted")
