@@ -21,7 +21,7 @@ import (
 // answers what its connections send with Connection: close.
 func TestReloadUnderLoad(t *testing.T) {
 	s := startServer(t, nil, "-w", "2", "--chdir", "e2e/testdata", "pids:application")
-	s.waitLog(t, "all 2 workers accept")
+	s.waitLog(t, "every worker accepts (2 workers)")
 	first := s.waitPids(t, "two workers", func(p map[int]int) bool { return len(p) == 2 })
 	l := startLoad(s.addr, "/", 32)
 	for i := 1; i <= 3; i++ {
@@ -56,7 +56,7 @@ func waitServed(t *testing.T, l *load, n int) {
 // --max-requests requests and are, under load, with no failed request.
 func TestMaxRequests(t *testing.T) {
 	s := startServer(t, nil, "-w", "2", "--max-requests", "300", "--max-requests-jitter", "50", "--chdir", "e2e/testdata", "pids:application")
-	s.waitLog(t, "all 2 workers accept")
+	s.waitLog(t, "every worker accepts (2 workers)")
 	l := startLoad(s.addr, "/", 16)
 	s.waitCount(t, "the one it replaces drains", 4, 60*time.Second)
 	l.finish(t)
@@ -72,7 +72,7 @@ func TestMaxRequests(t *testing.T) {
 // worker replaced; the server serves on.
 func TestTimeout(t *testing.T) {
 	s := startServer(t, nil, "--timeout", "1", "--chdir", "e2e/testdata", "stuck")
-	s.waitLog(t, "all 1 workers accept")
+	s.waitLog(t, "every worker accepts (1 worker)")
 	before := s.workerPid(t)
 
 	start := time.Now()
@@ -194,7 +194,7 @@ func TestSecondSignal(t *testing.T) {
 // is the only one, and the port serves again within two seconds.
 func TestKillWorker(t *testing.T) {
 	s := startServer(t, nil, "--chdir", "e2e/testdata", "pids:application")
-	s.waitLog(t, "all 1 workers accept")
+	s.waitLog(t, "every worker accepts (1 worker)")
 	victim := s.workerPid(t)
 	time.Sleep(time.Second) // a worker that dies at once is restarted after a pause
 	start := time.Now()
@@ -241,11 +241,11 @@ func TestSignalsKeptFromApp(t *testing.T) {
 // TestTTINTTOU: SIGTTIN adds a worker, SIGTTOU removes one.
 func TestTTINTTOU(t *testing.T) {
 	s := startServer(t, nil, "--chdir", "e2e/testdata", "pids:application")
-	s.waitLog(t, "all 1 workers accept")
+	s.waitLog(t, "every worker accepts (1 worker)")
 	if err := s.cmd.Process.Signal(syscall.SIGTTIN); err != nil {
 		t.Fatal(err)
 	}
-	s.waitLog(t, "SIGTTIN: 2 workers")
+	s.waitLog(t, "SIGTTIN: now 2 workers")
 	s.waitCount(t, "gwsgi: worker 2 (pid", 1, 30*time.Second)
 	for deadline := time.Now().Add(10 * time.Second); len(children(t, s.cmd.Process.Pid)) != 2; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -255,7 +255,7 @@ func TestTTINTTOU(t *testing.T) {
 	if err := s.cmd.Process.Signal(syscall.SIGTTOU); err != nil {
 		t.Fatal(err)
 	}
-	s.waitLog(t, "SIGTTOU: 1 workers")
+	s.waitLog(t, "SIGTTOU: now 1 worker")
 	for deadline := time.Now().Add(10 * time.Second); len(children(t, s.cmd.Process.Pid)) != 1; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("children %v after SIGTTOU", children(t, s.cmd.Process.Pid))

@@ -87,7 +87,7 @@ func Run(cfg Config) error {
 	signal.Notify(m.sigs, handled...)
 	defer signal.Stop(m.sigs)
 	go spawner(m.spawn)
-	cfg.Log.Printf("gwsgi: master %d starting %d workers", os.Getpid(), cfg.Workers)
+	cfg.Log.Printf("gwsgi: master %d starting %s", os.Getpid(), plural(cfg.Workers))
 	for slot := 1; slot <= m.workers; slot++ {
 		if !m.start(slot, false) {
 			m.halt(fmt.Errorf("%w: worker %d could not start", ErrBoot, slot))
@@ -172,7 +172,7 @@ func (m *master) onReady(p *proc) {
 			}
 		}
 		m.booted = true
-		m.cfg.Log.Printf("gwsgi: all %d workers accept", len(m.procs))
+		m.cfg.Log.Printf("gwsgi: every worker accepts (%s)", plural(len(m.procs)))
 	}
 }
 

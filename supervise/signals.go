@@ -3,6 +3,7 @@ package supervise
 import (
 	"os"
 	"sort"
+	"strconv"
 	"syscall"
 	"time"
 )
@@ -44,7 +45,7 @@ func (m *master) onSignal(s syscall.Signal) {
 			return
 		}
 		m.workers++
-		m.cfg.Log.Printf("gwsgi: SIGTTIN: %d workers", m.workers)
+		m.cfg.Log.Printf("gwsgi: SIGTTIN: now %s", plural(m.workers))
 		delete(m.restart, m.workers)
 		m.start(m.workers, false)
 	case syscall.SIGTTOU:
@@ -53,7 +54,7 @@ func (m *master) onSignal(s syscall.Signal) {
 		}
 		slot := m.workers
 		m.workers--
-		m.cfg.Log.Printf("gwsgi: SIGTTOU: %d workers", m.workers)
+		m.cfg.Log.Printf("gwsgi: SIGTTOU: now %s", plural(m.workers))
 		delete(m.restart, slot)
 		for _, p := range []*proc{m.pending[slot], m.procs[slot]} {
 			if p != nil {
@@ -76,4 +77,12 @@ func (m *master) slots() []int {
 	}
 	sort.Ints(s)
 	return s
+}
+
+// plural says "1 worker", "2 workers".
+func plural(n int) string {
+	if n == 1 {
+		return "1 worker"
+	}
+	return strconv.Itoa(n) + " workers"
 }
