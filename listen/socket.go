@@ -193,3 +193,13 @@ func Close(socks []*Socket) {
 		}
 	}
 }
+
+// Quiesce shrinks each socket's accept queue to (nearly) nothing, for a
+// server about to stop: the kernel stops queueing new connections (their
+// SYNs go unanswered until the socket closes, then they are refused),
+// while those already queued can still be accepted and served.
+func Quiesce(socks []*Socket) {
+	for _, s := range socks {
+		_ = unix.Listen(int(s.File.Fd()), 0)
+	}
+}

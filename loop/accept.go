@@ -3,7 +3,11 @@ package loop
 import (
 	"errors"
 	"net"
+	"os"
+	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // accept takes connections from ln and hands each to an event loop, until
@@ -31,15 +35,67 @@ func (s *Server) accept(ln net.Listener) {
 	}
 }
 
-// StopAccepting closes this process's listeners and waits for the accept
-// loops to end: new connections stay in the kernel's accept queue, for the
-// other processes that share the sockets. Connections already accepted
-// are served on.
+// StopAccepting closes this process's listeners, waits for the accept
+// loops to end, and takes on the connections the kernel had queued at that
+// moment, so that they are answered rather than reset should the socket
+// close (a stop). New connections stay in the kernel's accept queue, for
+// the other processes that share the sockets. Connections already
+// accepted are served on.
 func (s *Server) StopAccepting() {
 	s.acceptOnce.Do(func() {
+		dups := make([]int, 0, len(s.listeners))
 		for _, ln := range s.listeners {
+			if fd, err := dupListener(ln); err == nil {
+				dups = append(dups, fd)
+			}
 			_ = ln.Close()
+		}
+		s.accepting.Wait()
+		for _, fd := range dups {
+			s.sweep(fd)
+			_ = unix.Close(fd)
 		}
 	})
 	s.accepting.Wait()
+}
+
+// dupListener returns a new descriptor of ln's socket.
+func dupListener(ln net.Listener) (int, error) {
+	sc, ok := ln.(syscall.Conn)
+	if !ok {
+		return -1, errors.ErrUnsupported
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return -1, err
+	}
+	fd, derr := -1, error(nil)
+	if err := rc.Control(func(s uintptr) { fd, derr = unix.FcntlInt(s, unix.F_DUPFD_CLOEXEC, 0) }); err != nil {
+		return -1, err
+	}
+	return fd, derr
+}
+
+// sweep accepts, without waiting, what is queued on the listening socket
+// fd (in non-blocking mode, as every listener sets it) and registers it.
+func (s *Server) sweep(fd int) {
+	for {
+		nfd, _, err := unix.Accept4(fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		switch err {
+		case nil:
+		case unix.EINTR, unix.ECONNABORTED:
+			continue
+		default:
+			return // EAGAIN: nothing more queued
+		}
+		f := os.NewFile(uintptr(nfd), "conn")
+		c, err := net.FileConn(f)
+		f.Close()
+		if err != nil {
+			continue
+		}
+		if _, err := s.cli.EnrollContext(c, nil); err != nil {
+			s.cfg.Log.Printf("gwsgi: registering a connection from %s: %v", c.RemoteAddr(), err)
+		}
+	}
 }

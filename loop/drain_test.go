@@ -148,3 +148,51 @@ func TestTimeoutGivesUp(t *testing.T) {
 		t.Errorf("shutdown after a given-up request: %v, want ErrCut", err)
 	}
 }
+
+// stalledListener never accepts until it is closed, as an accept loop
+// that falls behind: connections pile up in the kernel's queue.
+type stalledListener struct {
+	*net.TCPListener
+	closed chan struct{}
+}
+
+func (l *stalledListener) Accept() (net.Conn, error) {
+	<-l.closed
+	return nil, net.ErrClosed
+}
+
+func (l *stalledListener) Close() error {
+	close(l.closed)
+	return l.TCPListener.Close()
+}
+
+// TestStopAcceptingServesTheQueue: connections the kernel had queued when
+// the server stops accepting are taken on and answered, not left to be
+// reset when the socket closes.
+func TestStopAcceptingServesTheQueue(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := start(t, Config{Listeners: []net.Listener{&stalledListener{ln.(*net.TCPListener), make(chan struct{})}}})
+	var conns []net.Conn
+	for i := 0; i < 3; i++ {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	srv.StopAccepting()
+	for i, c := range conns {
+		resp, body := readResponse(t, bufio.NewReader(c), "GET")
+		if resp.StatusCode != 200 || body != "Hello, World!" {
+			t.Errorf("queued connection %d: status %d body %q", i, resp.StatusCode, body)
+		}
+	}
+}

@@ -130,7 +130,7 @@ func (s *Server) serve() error {
 		return err
 	}
 	s.cli = cli
-	if err := cli.Start(); err != nil { // runs OnBoot
+	if err := cli.Start(); err != nil {
 		return err
 	}
 	if s.cfg.Interrupt != nil && s.cfg.Timeout > 0 {
@@ -141,6 +141,7 @@ func (s *Server) serve() error {
 		s.accepting.Add(1)
 		go s.accept(ln)
 	}
+	close(s.booted) // the loops run and connections are taken: ready
 	<-s.stopped
 	s.StopAccepting()
 	return cli.Stop()
@@ -170,12 +171,6 @@ func (s *Server) Addrs() []net.Addr {
 		addrs[i] = ln.Addr()
 	}
 	return addrs
-}
-
-// OnBoot marks the server ready: its event loops run.
-func (s *Server) OnBoot(gnet.Engine) gnet.Action {
-	close(s.booted)
-	return gnet.None
 }
 
 // Shutdown stops the server gracefully: it stops accepting (new

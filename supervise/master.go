@@ -291,6 +291,9 @@ func (m *master) halt(err error) {
 // timeout.
 func (m *master) stopAll(sig syscall.Signal, timeout time.Duration) {
 	at := time.Now().Add(timeout)
+	if !m.stopping() {
+		listen.Quiesce(m.cfg.Sockets) // what is queued is served, nothing new is queued
+	}
 	if !m.stopping() || at.Before(m.stop) {
 		m.stop = at
 	}
