@@ -114,29 +114,45 @@ func TestGracefulTimeout(t *testing.T) {
 			if mode == "no-master" {
 				args = append([]string{"--no-master"}, args...)
 			}
-			s := startServer(t, nil, args...)
-			s.stopOnce.Do(func() {}) // stopped here, not by the cleanup's graceful check
-			worker := s.workerPid(t)
-			c := s.dial(t)
-			c.send(t, "GET /sleep HTTP/1.1\r\nHost: x\r\n\r\n")
-			s.waitSleeping(t, 1)
+			s, worker := startSleeping(t, args...)
 			start := time.Now()
 			if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 				t.Fatal(err)
 			}
-			select {
-			case <-s.done:
-			case <-time.After(10 * time.Second):
-				t.Fatal("still running 10 s after SIGTERM")
-			}
-			for alive(worker) {
-				time.Sleep(10 * time.Millisecond)
-			}
-			if d := time.Since(start); d > 3*time.Second {
-				t.Errorf("the process tree took %v to go after SIGTERM with --graceful-timeout 1", d)
-			}
+			s.awaitGone(t, worker, start, 3*time.Second)
 			s.waitLog(t, "graceful timeout: 1 requests still in flight are cut")
 		})
+	}
+}
+
+// startSleeping starts gwsgi with args (serving the stuck app) and one
+// request in its /sleep; the test stops it. It returns the server and
+// its worker's pid.
+func startSleeping(t *testing.T, args ...string) (*server, int) {
+	t.Helper()
+	s := startServer(t, nil, args...)
+	s.stopOnce.Do(func() {}) // stopped by the test, not by the cleanup's graceful check
+	worker := s.workerPid(t)
+	c := s.dial(t)
+	c.send(t, "GET /sleep HTTP/1.1\r\nHost: x\r\n\r\n")
+	s.waitSleeping(t, 1)
+	return s, worker
+}
+
+// awaitGone waits for the server and its worker to be gone, and checks
+// that it took at most limit since start.
+func (s *server) awaitGone(t *testing.T, worker int, start time.Time, limit time.Duration) {
+	t.Helper()
+	select {
+	case <-s.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("still running 10 s after the signal")
+	}
+	for alive(worker) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if d := time.Since(start); d > limit {
+		t.Errorf("the process tree took %v to go, want at most %v", d, limit)
 	}
 }
 
@@ -160,12 +176,7 @@ func (s *server) waitSleeping(t *testing.T, n int) {
 func TestSecondSignal(t *testing.T) {
 	for _, sigs := range [][]syscall.Signal{{syscall.SIGTERM, syscall.SIGTERM}, {syscall.SIGINT, syscall.SIGINT}, {syscall.SIGQUIT}} {
 		t.Run(fmt.Sprint(sigs), func(t *testing.T) {
-			s := startServer(t, nil, "--graceful-timeout", "30", "--timeout", "0", "--chdir", "e2e/testdata", "stuck")
-			s.stopOnce.Do(func() {}) // stopped here, not by the cleanup's graceful check
-			worker := s.workerPid(t)
-			c := s.dial(t)
-			c.send(t, "GET /sleep HTTP/1.1\r\nHost: x\r\n\r\n")
-			s.waitSleeping(t, 1)
+			s, worker := startSleeping(t, "--graceful-timeout", "30", "--timeout", "0", "--chdir", "e2e/testdata", "stuck")
 			start := time.Now()
 			for i, sig := range sigs {
 				if i > 0 {
@@ -175,17 +186,7 @@ func TestSecondSignal(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			select {
-			case <-s.done:
-			case <-time.After(10 * time.Second):
-				t.Fatalf("still running 10 s after %v", sigs)
-			}
-			for alive(worker) {
-				time.Sleep(10 * time.Millisecond)
-			}
-			if d := time.Since(start); d > 3*time.Second {
-				t.Errorf("took %v to stop after %v", d, sigs)
-			}
+			s.awaitGone(t, worker, start, 3*time.Second)
 		})
 	}
 }
