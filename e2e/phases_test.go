@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // With --pprof, /debug/gwsgi/phases shows the phase times of the Flask
@@ -21,15 +22,20 @@ func TestPhasesEndpoint(t *testing.T) {
 			t.Fatalf("GET /json: %d %q", resp.StatusCode, body)
 		}
 	}
-	resp, err := http.Get("http://" + pprof + "/debug/gwsgi/phases")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	text := string(b)
-	if !strings.Contains(text, "requests timed: 20") {
-		t.Fatalf("phases:\n%s", text)
+	// A request's times are recorded once its response is handed to the
+	// socket, which may be just after the client has read it.
+	var text string
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(text, "requests timed: 20"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("phases:\n%s", text)
+		}
+		resp, err := http.Get("http://" + pprof + "/debug/gwsgi/phases")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		text = string(b)
 	}
 	for _, phase := range []string{"queue", "gil", "app", "write", "total"} {
 		if !strings.Contains(text, "\n"+phase+" ") {

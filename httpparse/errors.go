@@ -29,6 +29,7 @@ var (
 	ErrRequestLineTooLong = &Error{414, "request line too long"}
 	ErrTooManyHeaders     = &Error{431, "too many header fields"}
 	ErrHeadersTooLarge    = &Error{431, "header section too large"}
+	ErrFieldTooLarge      = &Error{431, "header field too large"}
 	ErrBodyTooLarge       = &Error{413, "request body too large"}
 	ErrTransferEncoding   = &Error{501, "unsupported transfer coding"}
 	ErrVersion            = &Error{505, "HTTP version not supported"}

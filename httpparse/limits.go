@@ -11,6 +11,10 @@ type Limits struct {
 	// MaxHeaderBytes bounds the header section after the request line, and
 	// separately a chunked body's trailer section. Larger: 431. Default 65536.
 	MaxHeaderBytes int
+	// MaxFieldSize is the longest header field line ("Name: value",
+	// CRLF excluded); negative: no limit but MaxHeaderBytes. Longer: 431.
+	// Default 8190 (gunicorn's --limit-request-field_size).
+	MaxFieldSize int
 	// MaxBodySize is the largest request body in bytes; 0 or less means no
 	// limit. Larger: 413.
 	MaxBodySize int64
@@ -21,6 +25,7 @@ const (
 	DefaultMaxRequestLine = 8190
 	DefaultMaxHeaders     = 100
 	DefaultMaxHeaderBytes = 64 << 10
+	DefaultMaxFieldSize   = 8190
 )
 
 // WithDefaults returns l with its zero fields set to the defaults.
@@ -33,6 +38,12 @@ func (l Limits) WithDefaults() Limits {
 	}
 	if l.MaxHeaderBytes <= 0 {
 		l.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	switch {
+	case l.MaxFieldSize == 0:
+		l.MaxFieldSize = DefaultMaxFieldSize
+	case l.MaxFieldSize < 0 || l.MaxFieldSize > l.MaxHeaderBytes:
+		l.MaxFieldSize = l.MaxHeaderBytes
 	}
 	return l
 }

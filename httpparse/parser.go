@@ -25,7 +25,8 @@ type Parser struct {
 //
 // Limits: MaxRequestLine counts the request line without its CRLF;
 // MaxHeaderBytes counts the header section after the request line,
-// through the final CRLF; MaxHeaders counts field lines; MaxBodySize is
+// through the final CRLF; MaxFieldSize each field line without its CRLF;
+// MaxHeaders counts field lines; MaxBodySize is
 // checked against Content-Length here (a chunked body is the
 // ChunkedDecoder's to check).
 //
@@ -101,11 +102,18 @@ func (p *Parser) Parse(buf []byte, req *Request) (n int, err error) {
 		}
 		lf := bytes.IndexByte(buf[pos:], '\n')
 		if lf < 0 {
-			return 0, needMoreHeaders(len(buf)-hstart, &lim)
+			err := needMoreHeaders(len(buf)-hstart, &lim)
+			if err == ErrNeedMore && len(buf)-pos > lim.MaxFieldSize+1 { // +1: its CR may be in
+				err = ErrFieldTooLarge
+			}
+			return 0, err
 		}
 		end := pos + lf + 1
 		if end-hstart > lim.MaxHeaderBytes {
 			return 0, ErrHeadersTooLarge
+		}
+		if lf-1 > lim.MaxFieldSize {
+			return 0, ErrFieldTooLarge
 		}
 		if buf[pos+lf-1] != '\r' { // lf > 0: buf[pos] is not '\n'
 			return 0, ErrBareLF

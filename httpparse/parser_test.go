@@ -248,6 +248,10 @@ var parseCases = []parseCase{
 	{name: "header bytes at limit", in: "GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\n\r\n", lim: Limits{MaxHeaderBytes: 17}, want: "GET / HTTP/1.1 path=/ host=a cl=-1 ka"},
 	{name: "header bytes over limit", in: "GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\n\r\n", lim: Limits{MaxHeaderBytes: 16}, err: ErrHeadersTooLarge},
 	{name: "header bytes over limit in a line", in: "GET / HTTP/1.1\r\nHost: a\r\nA: 1234567890\r\n\r\n", lim: Limits{MaxHeaderBytes: 16}, err: ErrHeadersTooLarge},
+	// "X: 12345" is 8 bytes.
+	{name: "field at size limit", in: "GET / HTTP/1.1\r\nHost: a\r\nX: 12345\r\n\r\n", lim: Limits{MaxFieldSize: 8}, want: "GET / HTTP/1.1 path=/ host=a cl=-1 ka"},
+	{name: "field over size limit", in: "GET / HTTP/1.1\r\nHost: a\r\nX: 123456\r\n\r\n", lim: Limits{MaxFieldSize: 8}, err: ErrFieldTooLarge},
+	{name: "field size unlimited", in: "GET / HTTP/1.1\r\nHost: a\r\nX: " + strings.Repeat("v", 9000) + "\r\n\r\n", lim: Limits{MaxFieldSize: -1}, want: "GET / HTTP/1.1 path=/ host=a cl=-1 ka"},
 }
 
 func TestParse(t *testing.T) {
@@ -320,8 +324,15 @@ func TestParseEarlyLimits(t *testing.T) {
 		t.Fatalf("request line at the limit, CR pending: %v", err)
 	}
 	big := "GET / HTTP/1.1\r\nHost: a\r\nX: " + strings.Repeat("b", DefaultMaxHeaderBytes)
-	if _, err := p.Parse([]byte(big), &req); err != ErrHeadersTooLarge {
+	if _, err := (&Parser{Limits: Limits{MaxFieldSize: -1}}).Parse([]byte(big), &req); err != ErrHeadersTooLarge {
 		t.Fatalf("big header without LF: %v", err)
+	}
+	field := "GET / HTTP/1.1\r\nHost: a\r\nX: " + strings.Repeat("b", DefaultMaxFieldSize)
+	if _, err := p.Parse([]byte(field), &req); err != ErrFieldTooLarge {
+		t.Fatalf("long field without LF: %v", err)
+	}
+	if _, err := p.Parse([]byte(field[:len(field)-3]+"\r"), &req); err != ErrNeedMore {
+		t.Fatalf("field at the limit, LF pending: %v", err)
 	}
 	many := "GET / HTTP/1.1\r\nHost: a\r\n" + strings.Repeat("X: y\r\n", DefaultMaxHeaders)
 	if _, err := p.Parse([]byte(many), &req); err != ErrTooManyHeaders {
@@ -373,7 +384,7 @@ func TestParsePipelined(t *testing.T) {
 
 func TestStatusOf(t *testing.T) {
 	for err, want := range map[error]int{
-		ErrRequestLineTooLong: 414, ErrTooManyHeaders: 431, ErrHeadersTooLarge: 431,
+		ErrRequestLineTooLong: 414, ErrTooManyHeaders: 431, ErrHeadersTooLarge: 431, ErrFieldTooLarge: 431,
 		ErrBodyTooLarge: 413, ErrTransferEncoding: 501, ErrVersion: 505,
 		ErrExpectation: 417, ErrBadChunk: 400, ErrNeedMore: 400,
 	} {

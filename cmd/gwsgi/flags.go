@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gwsgi/gwsgi/httpparse"
 	"github.com/gwsgi/gwsgi/listen"
 	"github.com/gwsgi/gwsgi/loop"
 )
@@ -29,6 +30,10 @@ type options struct {
 	sockets  listen.Options // backlog, umask, SO_REUSEPORT
 
 	maxRequests, maxJitter int // recycle a worker after about this many requests
+
+	env         []string // -e KEY=VALUE, set in the environment before anything starts
+	pidFile     string   // -p: where the master (or single process) writes its pid
+	workerClass string   // -k, accepted for gunicorn's sync and gthread
 
 	chdir      string   // directory to change to before loading the app
 	pythonPath []string // directories put first on sys.path
@@ -77,6 +82,22 @@ func parseFlags(args []string) (*options, error) {
 	fs.Float64Var(&graceful, "graceful-timeout", loop.DefaultGracefulTimeout.Seconds(), "`seconds` in-flight requests get to finish on shutdown")
 	fs.IntVar(&o.cfg.Limits.MaxRequestLine, "limit-request-line", 0, "longest request line in bytes, then 414 (0: 8190)")
 	fs.IntVar(&o.cfg.Limits.MaxHeaders, "limit-request-fields", 0, "most header fields, then 431 (0: 100)")
+	fieldSize := httpparse.DefaultMaxFieldSize
+	fs.IntVar(&fieldSize, "limit-request-field_size", fieldSize, "longest header field line in bytes, then 431 (0: no limit but --limit-request-headers-size)")
+	fs.IntVar(&fieldSize, "limit-request-field-size", fieldSize, "same as --limit-request-field_size")
+	envVar := func(v string) error {
+		if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
+			return fmt.Errorf("%q is not KEY=VALUE", v)
+		}
+		o.env = append(o.env, v)
+		return nil
+	}
+	fs.Func("e", "`KEY=VALUE` (same as --env)", envVar)
+	fs.Func("env", "set `KEY=VALUE` in the environment of the server and the app (repeatable)", envVar)
+	fs.StringVar(&o.pidFile, "p", "", "`file` (same as --pid)")
+	fs.StringVar(&o.pidFile, "pid", "", "write the master's pid to this `file`, removed at exit")
+	fs.StringVar(&o.workerClass, "k", "sync", "`class` (same as --worker-class)")
+	fs.StringVar(&o.workerClass, "worker-class", "sync", "gunicorn's worker `class`: sync and gthread are accepted (gwsgi has one kind of worker: event loops and a thread budget)")
 	fs.IntVar(&o.cfg.Limits.MaxHeaderBytes, "limit-request-headers-size", 0, "largest header section in bytes, then 431 (0: 65536)")
 	fs.Int64Var(&o.cfg.Limits.MaxBodySize, "limit-request-body", 0, "largest request body in bytes, then 413 (0: no limit)")
 	fs.StringVar(&o.cfg.ScriptName, "script-name", os.Getenv("SCRIPT_NAME"), "mount point of the app (SCRIPT_NAME)")
@@ -114,6 +135,13 @@ func parseFlags(args []string) (*options, error) {
 	o.cfg.WriteTimeout = seconds(writeTimeout)
 	o.cfg.GracefulTimeout = seconds(graceful)
 	o.cfg.Timeout = seconds(timeout)
+	o.cfg.Limits.MaxFieldSize = fieldSize
+	if fieldSize == 0 {
+		o.cfg.Limits.MaxFieldSize = -1 // gunicorn's 0: no limit of its own
+	}
+	if err := checkWorkerClass(o.workerClass); err != nil {
+		return nil, err
+	}
 	if len(o.binds) == 0 {
 		b, _ := listen.Parse(defaultBind)
 		o.binds = []listen.Bind{b}
@@ -146,3 +174,14 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+// checkWorkerClass accepts gunicorn's thread-based worker classes, which
+// gwsgi's one kind of worker stands in for, and refuses the others by
+// name rather than ignore them.
+func checkWorkerClass(k string) error {
+	switch k {
+	case "sync", "gthread", "gunicorn.workers.sync.SyncWorker", "gunicorn.workers.gthread.ThreadWorker":
+		return nil
+	}
+	return fmt.Errorf("--worker-class %q is not supported: gwsgi has one kind of worker (event loops, and up to --threads threads for the app, which also serve I/O-bound apps); sync and gthread are accepted as names for it", k)
+}

@@ -34,3 +34,21 @@ func TestFlagsAfterTheApp(t *testing.T) {
 		t.Fatalf("after --: %v %q", err, o.app)
 	}
 }
+
+func TestGunicornSpellings(t *testing.T) {
+	o, err := parseFlags([]string{"-e", "A=1", "--env", "B=x=y", "-p", "/tmp/p", "-k", "gthread", "--limit-request-field_size", "0", "-m", "0o22", "-t", "5", "app"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"A=1", "B=x=y"}; !reflect.DeepEqual(o.env, want) {
+		t.Errorf("env %q, want %q", o.env, want)
+	}
+	if o.pidFile != "/tmp/p" || o.cfg.Limits.MaxFieldSize != -1 || o.sockets.Umask != 0o22 || o.cfg.Timeout.Seconds() != 5 {
+		t.Errorf("pid %q field size %d umask %o timeout %v", o.pidFile, o.cfg.Limits.MaxFieldSize, o.sockets.Umask, o.cfg.Timeout)
+	}
+	for _, bad := range [][]string{{"-e", "NOEQUALS"}, {"-k", "gevent"}, {"-m", "999"}, {"-b", "unix:"}} {
+		if _, err := parseFlags(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

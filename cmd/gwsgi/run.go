@@ -7,6 +7,8 @@ import (
 	"net/http"
 	_ "net/http/pprof" // registers /debug/pprof on http.DefaultServeMux
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/gwsgi/gwsgi/listen"
 	"github.com/gwsgi/gwsgi/supervise"
@@ -16,6 +18,18 @@ import (
 // master (the default), or a single process (--no-master).
 func run(o *options) error {
 	o.cfg.Log = log.New(os.Stderr, fmt.Sprintf("[%d] ", os.Getpid()), log.LstdFlags|log.Lmsgprefix)
+	for _, kv := range o.env {
+		k, v, _ := strings.Cut(kv, "=")
+		if err := os.Setenv(k, v); err != nil {
+			return err
+		}
+	}
+	if o.pidFile != "" && !supervise.IsWorker() {
+		if err := os.WriteFile(o.pidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+			return fmt.Errorf("--pid: %w", err)
+		}
+		defer os.Remove(o.pidFile)
+	}
 	switch {
 	case supervise.IsWorker():
 		return serve(o, listen.Inherited)
