@@ -384,11 +384,6 @@ func runAndGet(t *testing.T, cmd *exec.Cmd, addr string, log *syncBuffer) {
 
 // alive reports whether process pid runs (a zombie does not).
 func alive(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
+	f := procStat(pid)
+	return len(f) > 0 && f[0] != "Z"
 }

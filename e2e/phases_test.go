@@ -51,11 +51,20 @@ func TestPhasesEndpoint(t *testing.T) {
 // schedPolicy returns the policy field of /proc/PID/stat (the 41st).
 func schedPolicy(t *testing.T, pid int) string {
 	t.Helper()
+	fields := procStat(pid)
+	if len(fields) < 41-2 {
+		t.Fatalf("/proc/%d/stat: %q", pid, fields)
+	}
+	return fields[41-3] // fields after the command start at the 3rd
+}
+
+// procStat returns the fields of /proc/PID/stat after the command name
+// (which may hold spaces), from the state on; nil if pid is gone.
+func procStat(pid int) []string {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		t.Fatal(err)
+		return nil
 	}
 	s := string(b)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	return fields[41-3] // fields after the command start at the 3rd
+	return strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
 }

@@ -124,23 +124,36 @@ func removeStale(path string) error {
 // socket, shared by every process, whose accept loops would then block.
 func detach(b Bind, ln net.Listener, backlog int, path string) (*Socket, error) {
 	defer ln.Close()
-	rc, err := ln.(syscall.Conn).SyscallConn()
+	fd, err := Dup(ln)
 	if err != nil {
 		return nil, err
-	}
-	fd := -1
-	var derr error
-	if err := rc.Control(func(s uintptr) { fd, derr = unix.FcntlInt(s, unix.F_DUPFD_CLOEXEC, 0) }); err != nil {
-		return nil, err
-	}
-	if derr != nil {
-		return nil, os.NewSyscallError("dup", derr)
 	}
 	if err := unix.Listen(fd, backlog); err != nil {
 		unix.Close(fd)
 		return nil, os.NewSyscallError("listen", err)
 	}
 	return &Socket{Bind: b, File: os.NewFile(uintptr(fd), b.Raw), path: path}, nil
+}
+
+// Dup returns a new close-on-exec descriptor of ln's socket, owned by the
+// caller. Closing ln does not close the socket while it is open.
+func Dup(ln net.Listener) (int, error) {
+	sc, ok := ln.(syscall.Conn)
+	if !ok {
+		return -1, errors.ErrUnsupported
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return -1, err
+	}
+	fd, derr := -1, error(nil)
+	if err := rc.Control(func(s uintptr) { fd, derr = unix.FcntlInt(s, unix.F_DUPFD_CLOEXEC, 0) }); err != nil {
+		return -1, err
+	}
+	if derr != nil {
+		return -1, os.NewSyscallError("dup", derr)
+	}
+	return fd, nil
 }
 
 // inheritFD takes descriptor fd, which must be a listening stream socket.

@@ -4,10 +4,11 @@ import (
 	"errors"
 	"net"
 	"os"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gwsgi/gwsgi/listen"
 )
 
 // accept takes connections from ln and hands each to an event loop, until
@@ -45,7 +46,7 @@ func (s *Server) StopAccepting() {
 	s.acceptOnce.Do(func() {
 		dups := make([]int, 0, len(s.listeners))
 		for _, ln := range s.listeners {
-			if fd, err := dupListener(ln); err == nil {
+			if fd, err := listen.Dup(ln); err == nil {
 				dups = append(dups, fd)
 			}
 			_ = ln.Close()
@@ -55,25 +56,7 @@ func (s *Server) StopAccepting() {
 			s.sweep(fd)
 			_ = unix.Close(fd)
 		}
-	})
-	s.accepting.Wait()
-}
-
-// dupListener returns a new descriptor of ln's socket.
-func dupListener(ln net.Listener) (int, error) {
-	sc, ok := ln.(syscall.Conn)
-	if !ok {
-		return -1, errors.ErrUnsupported
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return -1, err
-	}
-	fd, derr := -1, error(nil)
-	if err := rc.Control(func(s uintptr) { fd, derr = unix.FcntlInt(s, unix.F_DUPFD_CLOEXEC, 0) }); err != nil {
-		return -1, err
-	}
-	return fd, derr
+	}) // later callers wait here until the first is done
 }
 
 // sweep accepts, without waiting, what is queued on the listening socket

@@ -131,8 +131,8 @@ func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 
 func (cs *connState) onTraffic() gnet.Action {
 	if cs.ex != nil {
-		if cs.srv.cfg.Timeout > 0 && cs.overdue(now()) {
-			if act := cs.timedOut(now()); act != gnet.None {
+		if t := now(); cs.srv.cfg.Timeout > 0 && cs.overdue(t) {
+			if act := cs.timedOut(t); act != gnet.None {
 				return act
 			}
 		}

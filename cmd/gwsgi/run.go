@@ -54,9 +54,7 @@ func listeners(socks []*listen.Socket) ([]net.Listener, error) {
 	for _, s := range socks {
 		ln, err := s.Listener()
 		if err != nil {
-			for _, l := range lns {
-				l.Close()
-			}
+			closeAll(lns)
 			return nil, err
 		}
 		lns = append(lns, ln)
@@ -92,11 +90,8 @@ func runMaster(o *options) error {
 // the bind asked for port 0), and where an inherited one came from.
 func describe(b listen.Bind, a net.Addr) string {
 	s := b.String()
-	switch a := a.(type) {
-	case *net.TCPAddr:
-		s = "http://" + a.String()
-	case *net.UnixAddr:
-		s = "unix:" + a.Name
+	if a != nil {
+		s = addrURL(a)
 	}
 	if b.Kind == listen.FD {
 		s += " (" + b.Raw + ")"

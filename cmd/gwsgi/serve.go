@@ -202,14 +202,18 @@ func urls(addrs []net.Addr) string {
 		if i > 0 {
 			s += ", "
 		}
-		switch a := a.(type) {
-		case *net.TCPAddr:
-			s += "http://" + a.String()
-		case *net.UnixAddr:
-			s += "unix:" + a.Name
-		default:
-			s += a.String()
-		}
+		s += addrURL(a)
 	}
 	return s
+}
+
+// addrURL names an address as the log does: http://host:port, unix:PATH.
+func addrURL(a net.Addr) string {
+	switch a := a.(type) {
+	case *net.TCPAddr:
+		return "http://" + a.String()
+	case *net.UnixAddr:
+		return "unix:" + a.Name
+	}
+	return a.String()
 }
