@@ -90,8 +90,8 @@ func (s *Server) interrupter() {
 	}
 }
 
-// retire asks, once per reason, for this process to be replaced
-// (Config.Retire), off the calling loop.
+// retire asks for this process to be replaced (Config.Retire), off the
+// calling loop; a master ignores a worker's repeated asks.
 func (s *Server) retire(reason string) {
 	if s.cfg.Retire != nil {
 		go s.cfg.Retire(reason)
