@@ -42,6 +42,10 @@ type Environ struct {
 	ServerName, ServerPort, ServerProtocol    []byte
 	RemoteAddr, RemotePort, URLScheme         []byte
 
+	// RawURI is the request-target as sent (gunicorn's RAW_URI), for the
+	// access log; it is not among the variables Each hands out.
+	RawURI []byte
+
 	// Headers holds the HTTP_* variables in order of first appearance.
 	Headers []Var
 
@@ -76,7 +80,7 @@ var (
 )
 
 // Get returns the value of the CGI variable called name: REQUEST_METHOD,
-// PATH_INFO, HTTP_USER_AGENT and so on, or "wsgi.url_scheme". ok is false
+// PATH_INFO, HTTP_USER_AGENT and so on, "wsgi.url_scheme" or "RAW_URI". ok is false
 // when the request has no such variable (CONTENT_TYPE and CONTENT_LENGTH
 // are absent when the request has no such field). The value is a slice of
 // e's arena, valid until Reset or Release. Get does not allocate.
@@ -106,6 +110,8 @@ func (e *Environ) Get(name string) (value []byte, ok bool) {
 		return e.RemotePort, true
 	case "wsgi.url_scheme":
 		return e.URLScheme, true
+	case "RAW_URI":
+		return e.RawURI, true
 	}
 	if len(name) <= len("HTTP_") || name[:len("HTTP_")] != "HTTP_" {
 		return nil, false
@@ -158,7 +164,7 @@ func (e *Environ) reset(maxArena, maxHeaders, maxBody int) {
 	e.Method, e.ScriptName, e.PathInfo, e.QueryString = nil, nil, nil, nil
 	e.ContentType, e.ContentLength = nil, nil
 	e.ServerName, e.ServerPort, e.ServerProtocol = nil, nil, nil
-	e.RemoteAddr, e.RemotePort, e.URLScheme = nil, nil, nil
+	e.RemoteAddr, e.RemotePort, e.URLScheme, e.RawURI = nil, nil, nil, nil
 	e.KeepAlive, e.Head, e.Expect100, e.Chunked = false, false, false, false
 	e.ProtoMinor = 0
 	e.BodyLength = -1

@@ -46,6 +46,7 @@ func (e *Environ) Fill(req *httpparse.Request, ci *ConnInfo, cfg *Config) error 
 	e.Method = e.put(req.Method)
 	e.Head = string(req.Method) == "HEAD"
 	e.QueryString = e.put(req.Query)
+	e.RawURI = e.put(req.Target)
 	err := e.fillPath(req.Path, script)
 
 	if v := findHeader(req.Headers, "content-type"); v != nil {
@@ -87,7 +88,7 @@ func (e *Environ) Fill(req *httpparse.Request, ci *ConnInfo, cfg *Config) error 
 
 // fillSize returns an upper bound of the bytes Fill writes to the arena.
 func fillSize(req *httpparse.Request, ci *ConnInfo, script string, host []byte, scheme string) int {
-	n := len(req.Method) + len(req.Query) + len(req.Path) + len(script)
+	n := len(req.Method) + len(req.Query) + len(req.Path) + len(req.Target) + len(script)
 	n += len(req.Proto) + len("HTTP/1.x")
 	n += 20 // CONTENT_LENGTH digits
 	n += len(scheme) + len(ci.RemoteAddr) + len(ci.RemotePort)

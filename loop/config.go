@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/gwsgi/gwsgi/accesslog"
 	"github.com/gwsgi/gwsgi/httpparse"
 	"github.com/gwsgi/gwsgi/pool"
 	"github.com/gwsgi/gwsgi/wsgi"
@@ -69,11 +70,16 @@ type Config struct {
 	Gate    pool.Gate
 	Preempt time.Duration
 
+	// AccessLog, when set, gets one Record per request the app answered,
+	// on the loop, as its response is completed; the Record is valid for
+	// the call only.
+	AccessLog AccessLogger
+
 	// Phases, when set, receives every request's phase times: queue wait,
 	// wait for the app's lock, time in the app, time writing.
 	Phases *PhaseStats
 
-	Log *log.Logger // error log; nil: the standard logger
+	Log Logger // error log; nil: the standard logger
 }
 
 // Defaults.
@@ -89,6 +95,19 @@ const (
 	DefaultGracefulTimeout = 30 * time.Second
 	DefaultTimeout         = 30 * time.Second // gunicorn's; for the command line: 0 in a Config means none
 )
+
+// Logger takes the server's error-log lines at info level; one that also
+// has Debugf and Errorf (logs.Log) gets debug lines and the app's errors
+// at their levels.
+type Logger interface {
+	Printf(format string, args ...any)
+}
+
+// AccessLogger takes access-log records; accesslog.Logger is one. Log
+// must not block: it runs on an event loop.
+type AccessLogger interface {
+	Log(r *accesslog.Record)
+}
 
 func (c Config) withDefaults() Config {
 	setInt(&c.Loops, runtime.NumCPU())

@@ -9,6 +9,7 @@ import (
 	"github.com/panjf2000/gnet/v2"
 	"golang.org/x/sys/unix"
 
+	"github.com/gwsgi/gwsgi/accesslog"
 	"github.com/gwsgi/gwsgi/environ"
 	"github.com/gwsgi/gwsgi/pool"
 	"github.com/gwsgi/gwsgi/wsgi"
@@ -41,6 +42,11 @@ type exchange struct {
 	// phase times (Config.Phases): clock readings and the time spent in
 	// the sink, in nanoseconds; tDispatch is 0 when phases are not timed
 	tDispatch, tStart, writeNs int64
+
+	// access log (Config.AccessLog): the clock at dispatch, and the record
+	// handed to the logger
+	tAccess int64
+	rec     accesslog.Record
 
 	// timeouts (Config.Timeout): the worker and task number running x,
 	// published by Run; who answers (sent*); and, owned by the loop, when
@@ -101,7 +107,7 @@ func (x *exchange) release() {
 	environ.Release(x.env)
 	x.resp.Reset(nil, nil, nil)
 	x.cs, x.c, x.srv, x.env, x.keep = nil, nil, nil, nil, false
-	x.w, x.tDispatch = nil, 0
+	x.w, x.tDispatch, x.tAccess = nil, 0, 0
 	x.runner.Store(nil)
 	x.sent.Store(sentNone)
 	x.interrupted, x.abandoned = 0, false
@@ -121,6 +127,19 @@ func (x *exchange) Run(w *pool.Worker) {
 		x.cs.progress.Store(now())
 	}
 	wsgi.Serve(x.srv.cfg.App, x.env, &x.resp)
+}
+
+// logAccess hands x's request to the access log, once the app is done
+// with its response.
+func (x *exchange) logAccess(l AccessLogger) {
+	status := x.resp.Status()
+	if status == 0 {
+		return // dropped before the app started a response
+	}
+	x.rec = accesslog.Record{Env: x.env, Status: status, Sent: x.resp.Sent(), Head: x.resp.Head(),
+		Duration: time.Duration(now() - x.tAccess)}
+	l.Log(&x.rec)
+	x.rec = accesslog.Record{}
 }
 
 // clock reads the clock when phases are timed, else returns 0.

@@ -1,10 +1,13 @@
 package loop
 
-import "log"
+import (
+	"fmt"
+	"os"
+)
 
 // quietLogger passes gnet's warnings and errors to the server's log and
 // drops its debug and info chatter.
-type quietLogger struct{ l *log.Logger }
+type quietLogger struct{ l Logger }
 
 func (q quietLogger) Debugf(string, ...any) {}
 func (q quietLogger) Infof(string, ...any)  {}
@@ -15,5 +18,7 @@ func (q quietLogger) Errorf(f string, a ...any) {
 	q.l.Printf("gnet: "+f, a...)
 }
 func (q quietLogger) Fatalf(f string, a ...any) {
-	q.l.Fatalf("gnet: "+f, a...)
+	q.l.Printf("gnet: "+f, a...)
+	fmt.Fprintf(os.Stderr, "gnet: "+f+"\n", a...)
+	os.Exit(1)
 }

@@ -210,6 +210,9 @@ func (cs *connState) dispatch(ex *exchange) gnet.Action {
 	if cs.srv.cfg.Phases != nil {
 		ex.tDispatch = max(now(), 1)
 	}
+	if cs.srv.cfg.AccessLog != nil {
+		ex.tAccess = now()
+	}
 	if cs.stream.active || cs.c.InboundBuffered() > 0 {
 		cs.handoff.Store(handoffKick) // input waits: the app's goroutine must wake the loop
 	} else {
@@ -233,6 +236,9 @@ func (cs *connState) complete(ex *exchange, keep bool) {
 	cs.progress.Store(0)
 	unread := cs.stream.active
 	cs.ex, cs.stream.active, cs.continued = nil, false, false
+	if l := cs.srv.cfg.AccessLog; l != nil {
+		ex.logAccess(l)
+	}
 	ex.release()
 	if cs.closed {
 		return

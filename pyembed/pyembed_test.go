@@ -484,9 +484,11 @@ func TestStartResponseChecks(t *testing.T) {
 	if res.body != "TypeError,TypeError,TypeError,ValueError,TypeError" {
 		t.Errorf("errors raised: %q", res.body)
 	}
-	res = get(t, raw, req("GET", "/badheader"))
-	if !strings.Contains(res.body, "hop-by-hop") {
-		t.Errorf("hop-by-hop header: %q", res.body)
+	res = get(t, raw, req("GET", "/hopbyhop"))
+	wantStatus(t, res, "200 OK")
+	if res.body != "dropped" || !strings.Contains(res.head, "X-Kept: yes") ||
+		strings.Contains(res.head, "Keep-Alive") || !strings.Contains(res.head, "Connection: close") {
+		t.Errorf("hop-by-hop headers: %q %q", res.head, res.body)
 	}
 }
 

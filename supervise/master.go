@@ -18,6 +18,9 @@ type Config struct {
 	Argv    []string         // the worker's command line: this program's own
 	Sockets []*listen.Socket // the listening sockets, passed to every worker
 	Log     *log.Logger
+	// Reopen, when set, is called on SIGUSR1 (before the workers are told
+	// to reopen their log files): the master reopens its own.
+	Reopen func()
 	// BootTimeout bounds how long a worker may take to accept.
 	BootTimeout time.Duration
 	// GracefulTimeout is the workers' own graceful timeout: a worker told

@@ -62,6 +62,9 @@ func (m *master) onSignal(s syscall.Signal) {
 			}
 		}
 	case syscall.SIGUSR1:
+		if m.cfg.Reopen != nil {
+			m.cfg.Reopen()
+		}
 		m.cfg.Log.Printf("gwsgi: SIGUSR1: workers reopen their log files")
 		for _, p := range m.procs {
 			p.signal(syscall.SIGUSR1)

@@ -10,7 +10,8 @@ type Header struct {
 }
 
 // StartResponse is PEP 3333's start_response. status is "200 OK"-style;
-// headers must not contain hop-by-hop fields. excInfo is nil on a first call;
+// hop-by-hop fields in headers are left out (Connection: close is honoured
+// by closing the connection after the response). excInfo is nil on a first call;
 // an app that fails after calling it may call it again with the error as
 // excInfo: the headers are replaced if nothing was sent yet, and excInfo is
 // returned (re-raised) otherwise. The returned Writer is the write callable.

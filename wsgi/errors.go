@@ -12,7 +12,6 @@ var (
 	ErrBadStatus       = errors.New("wsgi: status must be a 3-digit code, a space and a reason phrase, without control characters")
 	ErrBadHeaderName   = errors.New("wsgi: invalid response header name")
 	ErrBadHeaderValue  = errors.New("wsgi: response header value contains CR, LF or another control character")
-	ErrHopByHop        = errors.New("wsgi: app may not set hop-by-hop header")
 	ErrContentLength   = errors.New("wsgi: invalid Content-Length response header")
 	ErrConnection      = errors.New("wsgi: connection lost")
 	ErrNoSendfile      = errors.New("wsgi: sendfile not possible on this connection now")

@@ -291,10 +291,6 @@ func TestMisbehavingAppsGet500(t *testing.T) {
 			s.StartResponse("200 OK", nil, nil)
 			return nil, nil
 		}, "no iterable"},
-		{"hop-by-hop", func(_ *environ.Environ, s StartResponse) (Iterable, error) {
-			_, err := s.StartResponse("200 OK", hdr("Connection", "close"), nil)
-			return nil, err
-		}, "hop-by-hop header: Connection"},
 		{"CRLF in value", func(_ *environ.Environ, s StartResponse) (Iterable, error) {
 			_, err := s.StartResponse("200 OK", hdr("X-A", "a\r\nSet-Cookie: x"), nil)
 			return nil, err

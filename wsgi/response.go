@@ -73,6 +73,7 @@ type Response struct {
 
 	started, headSent, hasDate, hasServer bool
 	chunked, closeAfter, bodyless         bool
+	appClose                              bool // the app said Connection: close
 	truncated                             bool
 	lost                                  error // sticky: the connection is gone
 
@@ -125,7 +126,12 @@ func (r *Response) StartResponse(status string, headers []Header, excInfo error)
 	b := append(r.hdr.B[:0], "HTTP/1.1 "...)
 	b = append(b, status...)
 	b = append(b, crlf...)
+	r.appClose = false
 	for _, h := range headers {
+		if hopByHop(h.Name) {
+			r.dropHeader(h)
+			continue
+		}
 		b = append(b, h.Name...)
 		b = append(b, ": "...)
 		b = append(b, h.Value...)
@@ -150,8 +156,6 @@ func checkHeaders(headers []Header) (length int64, hasDate, hasServer bool, err 
 			return 0, false, false, &HeaderError{ErrBadHeaderName, h.Name}
 		case !validValue(h.Value):
 			return 0, false, false, &HeaderError{ErrBadHeaderValue, h.Name}
-		case hopByHop(h.Name):
-			return 0, false, false, &HeaderError{ErrHopByHop, h.Name}
 		case equalFold(h.Name, "content-length"):
 			n, ok := parseLength(h.Value)
 			if !ok || (length >= 0 && n != length) {
@@ -277,7 +281,7 @@ func (r *Response) writeHead(total int64) {
 	if !r.hasServer {
 		b = append(b, serverLine...)
 	}
-	keep := r.env.KeepAlive && !r.ForceClose && (r.Draining == nil || !r.Draining.Load()) && r.env.Body.Received()
+	keep := r.env.KeepAlive && !r.ForceClose && !r.appClose && (r.Draining == nil || !r.Draining.Load()) && r.env.Body.Received()
 	switch {
 	case r.appLength >= 0, r.status == 204, r.status == 304:
 	case total >= 0:
@@ -352,8 +356,46 @@ func (r *Response) fail(err error) {
 	r.finish()
 }
 
+// dropHeader leaves out a hop-by-hop header the app set, as gunicorn
+// does: the server owns the connection's framing. A Connection: close is
+// honoured: the connection closes after this response.
+func (r *Response) dropHeader(h Header) {
+	if equalFold(h.Name, "connection") && hasToken(h.Value, "close") {
+		r.appClose = true
+	}
+	if d, ok := r.log.(debugLogger); ok {
+		d.Debugf("%s %s: dropped the hop-by-hop header %s: %s set by the app", r.env.Method, r.env.PathInfo, h.Name, h.Value)
+	}
+}
+
+// debugLogger is a Logger that also takes debug lines.
+type debugLogger interface {
+	Debugf(format string, args ...any)
+}
+
+// Status is the response's status code: 0 until start_response.
+func (r *Response) Status() int { return r.status }
+
+// Sent is how many body bytes the app produced, after truncation at its
+// Content-Length (gunicorn's resp.sent).
+func (r *Response) Sent() int64 { return r.accepted }
+
+// Head is the status line and the app's header lines, each ending in
+// CRLF; owned by r, valid until the next StartResponse or Reset.
+func (r *Response) Head() []byte { return r.hdr.B }
+
+// errorLogger is a Logger that also takes error lines.
+type errorLogger interface {
+	Errorf(format string, args ...any)
+}
+
+// logf logs an app error, at error level when the log has levels.
 func (r *Response) logf(format string, args ...any) {
 	if r.log == nil {
+		return
+	}
+	if e, ok := r.log.(errorLogger); ok {
+		e.Errorf("%s %s: "+format, append([]any{r.env.Method, r.env.PathInfo}, args...)...)
 		return
 	}
 	r.log.Printf("%s %s: "+format, append([]any{r.env.Method, r.env.PathInfo}, args...)...)

@@ -1,5 +1,7 @@
 package wsgi
 
+import "strings"
+
 // tokenChars are the bytes allowed in a header name (RFC 9110 token).
 var tokenChars = func() (t [256]bool) {
 	for c := 'a'; c <= 'z'; c++ {
@@ -64,7 +66,8 @@ func validValue(s string) bool {
 }
 
 // hopByHop reports whether name (any case) is a hop-by-hop header, which
-// PEP 3333 forbids an app to set: the server owns the connection.
+// PEP 3333 forbids an app to set: the server owns the connection, and
+// leaves such a header out.
 func hopByHop(name string) bool {
 	switch len(name) {
 	case 2:
@@ -116,4 +119,17 @@ func parseLength(s string) (int64, bool) {
 		n = n*10 + int64(c-'0')
 	}
 	return n, true
+}
+
+// hasToken reports whether the comma-separated list v holds tok (ASCII
+// lower-case), ignoring case and the spaces around items.
+func hasToken(v, tok string) bool {
+	for v != "" {
+		item, rest, _ := strings.Cut(v, ",")
+		if equalFold(strings.TrimSpace(item), tok) {
+			return true
+		}
+		v = rest
+	}
+	return false
 }

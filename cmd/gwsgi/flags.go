@@ -11,6 +11,7 @@ import (
 
 	"github.com/gwsgi/gwsgi/httpparse"
 	"github.com/gwsgi/gwsgi/listen"
+	"github.com/gwsgi/gwsgi/logs"
 	"github.com/gwsgi/gwsgi/loop"
 )
 
@@ -34,6 +35,9 @@ type options struct {
 	env         []string // -e KEY=VALUE, set in the environment before anything starts
 	pidFile     string   // -p: where the master (or single process) writes its pid
 	workerClass string   // -k, accepted for gunicorn's sync and gthread
+
+	logs logOptions
+	log  *logs.Log // the error log, opened by run
 
 	chdir      string   // directory to change to before loading the app
 	pythonPath []string // directories put first on sys.path
@@ -104,6 +108,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.Bool("reuse-port", false, "set SO_REUSEPORT on the listener")
 	fs.StringVar(&o.pprof, "pprof", "", "serve net/http/pprof and /debug/gwsgi/phases (per-request phase times) on this `address`")
 	fs.StringVar(&o.sched, "cpu-sched", "batch", "Linux scheduling `policy` of the server's threads: batch (SCHED_BATCH: a thread that wakes does not preempt the running one) or normal")
+	addLogFlags(fs, &o.logs)
 	fs.StringVar(&o.chdir, "chdir", "", "change to `dir` before loading the app")
 	fs.Func("pythonpath", "comma-separated `dirs` to put first on sys.path (repeatable)", func(v string) error {
 		for _, d := range strings.Split(v, ",") {
@@ -138,6 +143,9 @@ func parseFlags(args []string) (*options, error) {
 	o.cfg.Limits.MaxFieldSize = fieldSize
 	if fieldSize == 0 {
 		o.cfg.Limits.MaxFieldSize = -1 // gunicorn's 0: no limit of its own
+	}
+	if err := o.logs.check(); err != nil {
+		return nil, err
 	}
 	if err := checkWorkerClass(o.workerClass); err != nil {
 		return nil, err

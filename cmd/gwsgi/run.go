@@ -2,7 +2,7 @@ package main
 
 import (
 	"fmt"
-	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	_ "net/http/pprof" // registers /debug/pprof on http.DefaultServeMux
@@ -17,7 +17,10 @@ import (
 // run serves as what this process is: a worker its master started, a
 // master (the default), or a single process (--no-master).
 func run(o *options) error {
-	o.cfg.Log = log.New(os.Stderr, fmt.Sprintf("[%d] ", os.Getpid()), log.LstdFlags|log.Lmsgprefix)
+	if err := openLogs(o); err != nil {
+		return err
+	}
+	defer o.log.Close()
 	for _, kv := range o.env {
 		k, v, _ := strings.Cut(kv, "=")
 		if err := os.Setenv(k, v); err != nil {
@@ -81,7 +84,8 @@ func runMaster(o *options) error {
 		Workers:         o.workers,
 		Argv:            append([]string{exe}, os.Args[1:]...),
 		Sockets:         socks,
-		Log:             o.cfg.Log,
+		Log:             o.log.Std(slog.LevelInfo),
+		Reopen:          func() { reopenLogs(o, nil) },
 		GracefulTimeout: o.cfg.GracefulTimeout,
 	})
 }
@@ -109,5 +113,5 @@ func servePprof(o *options) {
 			o.cfg.Phases.Reset()
 		}
 	})
-	go func() { o.cfg.Log.Println(http.ListenAndServe(o.pprof, nil)) }()
+	go func() { o.log.Errorf("gwsgi: --pprof: %v", http.ListenAndServe(o.pprof, nil)) }()
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gwsgi/gwsgi/accesslog"
 	"github.com/gwsgi/gwsgi/examples/hello"
 	"github.com/gwsgi/gwsgi/loop"
 	"github.com/gwsgi/gwsgi/pool"
@@ -37,6 +39,13 @@ func serve(o *options, open func() ([]net.Listener, error)) error {
 		if app, err = loadPython(o); err != nil {
 			return err // before accepting: the traceback is in err
 		}
+	}
+	access, err := openAccessLog(o)
+	if err != nil {
+		return err
+	}
+	if access != nil {
+		defer access.Close()
 	}
 	lns, err := open()
 	if err != nil {
@@ -69,7 +78,7 @@ func serve(o *options, open func() ([]net.Listener, error)) error {
 		}
 		o.cfg.Log.Printf("gwsgi: serving %s on %s (up to %d threads, started as requests need them)", name, urls(addrs), o.cfg.Threads)
 	}
-	if err := awaitStop(o, sig, errc); err != nil {
+	if err := awaitStop(o, sig, errc, access); err != nil {
 		return err
 	}
 	err = stopGracefully(o, srv, sig, errc)
@@ -83,10 +92,10 @@ func serve(o *options, open func() ([]net.Listener, error)) error {
 }
 
 // awaitStop returns nil on SIGTERM or SIGINT, or Serve's error if it ends
-// first. SIGQUIT ends the process at once; SIGUSR1 is logged (no log files
-// to reopen yet); SIGHUP, which a master answers by replacing its
-// workers, is ignored here.
-func awaitStop(o *options, sig <-chan os.Signal, errc <-chan error) error {
+// first. SIGQUIT ends the process at once; SIGUSR1 reopens the log files;
+// SIGHUP, which a master answers by replacing its workers, is ignored
+// here.
+func awaitStop(o *options, sig <-chan os.Signal, errc <-chan error, access *accesslog.Logger) error {
 	for {
 		select {
 		case err := <-errc:
@@ -104,7 +113,7 @@ func awaitStop(o *options, sig <-chan os.Signal, errc <-chan error) error {
 					o.cfg.Log.Printf("gwsgi: SIGHUP ignored: replacing the app needs a master (without --no-master)")
 				}
 			case syscall.SIGUSR1:
-				o.cfg.Log.Printf("gwsgi: SIGUSR1: no log files to reopen")
+				reopenLogs(o, access)
 			default:
 				o.cfg.Log.Printf("gwsgi: %v: shutting down gracefully", s)
 				return nil
@@ -172,7 +181,7 @@ func loadPython(o *options) (*pyembed.App, error) {
 		Spec:         o.app,
 		Chdir:        o.chdir,
 		PythonPath:   o.pythonPath,
-		ErrorLog:     o.cfg.Log,
+		ErrorLog:     o.log.Std(slog.LevelError),
 		Multiprocess: supervise.IsWorker() && o.workers > 1,
 		KeepSignals:  []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGUSR1},
 	})

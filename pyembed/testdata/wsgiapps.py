@@ -178,13 +178,10 @@ def router(environ, start_response):
         time.sleep(0.2)
         start_response("200 OK", TEXT)
         return [b"slept"]
-    if path == "/badheader":
-        try:
-            start_response("200 OK", [("Content-Type", "text/plain"), ("Connection", "close")])
-        except ValueError as e:
-            start_response("200 OK", TEXT)
-            return [str(e).encode()]
-        return [b"accepted a hop-by-hop header"]
+    if path == "/hopbyhop":
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Connection", "close"),
+                                  ("Keep-Alive", "timeout=5"), ("X-Kept", "yes")])
+        return [b"dropped"]
     if path == "/problems":
         with lock:
             out = list(problems), list(closed)
