@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 
@@ -63,15 +64,19 @@ func uwsgi(socketFlag string) func(*settings, workload, string) ([]string, strin
 
 // gwsgiArgv serves a Python app with gwsgi and --threads n (0: the
 // default budget).
-func gwsgiArgv(n int) func(*settings, workload, string) ([]string, string) {
+func gwsgiArgv(n int, extra ...string) func(*settings, workload, string) ([]string, string) {
 	return pyArgv(func(s *settings, a app, addr string) []string {
 		argv := []string{filepath.Join(s.root, "bin", "gwsgi"), "-b", addr}
 		if n > 0 {
 			argv = append(argv, "--threads", strconv.Itoa(n))
 		}
+		argv = append(argv, extra...)
 		return append(argv, "--chdir", filepath.Join(s.root, a.Dir), a.Spec())
 	})
 }
+
+// accessLogFile is where the access-log row writes; each run appends.
+var accessLogFile = filepath.Join(os.TempDir(), "gwsgi-bench-access.log")
 
 func fixed(v string) func(*settings) string { return func(*settings) string { return v } }
 
@@ -87,6 +92,9 @@ var servers = []server{
 		About: "the same gwsgi with --threads 8", Argv: gwsgiArgv(8)},
 	{Name: "gwsgi-256", Label: "gwsgi, 256 threads", Budget: fixed("1 process, 256 threads"),
 		About: "the same gwsgi with --threads 256", Argv: gwsgiArgv(256)},
+	{Name: "gwsgi-accesslog", Label: "gwsgi, access log on", Budget: fixed(fmt.Sprintf("1 process, default budget (%d threads)", loop.DefaultThreads)),
+		About: "the same gwsgi with --access-logfile " + accessLogFile + " (gunicorn's default format)",
+		Argv:  gwsgiArgv(0, "--access-logfile", accessLogFile)},
 	// The in-process ceiling runs right after gwsgi's rows, so that the
 	// ratio between them is measured minutes apart at most.
 	{Name: "inproc", Label: "in-process ceiling: the app called in a loop", Reference: true, InProcess: true,

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -146,4 +147,103 @@ func waitLines(t *testing.T, path string, n int) []string {
 	}
 	t.Fatalf("%s: %d lines, want %d: %q", path, len(lines), n, lines)
 	return nil
+}
+
+// startWith runs a server command from e2e/testdata (no -b: the config
+// file binds) and waits until addr accepts; it is stopped with SIGTERM.
+func startWith(t *testing.T, addr string, env []string, name string, args ...string) {
+	t.Helper()
+	log := &syncBuffer{}
+	cmd := exec.Command(name, args...)
+	cmd.Dir = filepath.Join(repoRoot, "e2e", "testdata")
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.Env = append(append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1"), env...)
+	cmd.WaitDelay = 5 * time.Second
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("%s log:\n%s", name, log.String())
+		}
+	})
+	waitAccepting(t, addr)
+}
+
+// TestConfigFileLikeGunicorn runs one gunicorn.conf.py (bind, workers,
+// threads, accesslog, access_log_format with a request header, errorlog,
+// loglevel, raw_env, forwarded_allow_ips, wsgi_app) under gunicorn -c and
+// gwsgi -c, sends both the same requests, and compares the answers and
+// the access-log lines.
+func TestConfigFileLikeGunicorn(t *testing.T) {
+	if err := exec.Command(python, "-c", "import gunicorn").Run(); err != nil {
+		t.Fatalf("gunicorn is not installed (make deps installs it): %v", err)
+	}
+	dir := t.TempDir()
+	type run struct{ addr, access, errors string }
+	runs := map[string]*run{}
+	for _, name := range []string{"gunicorn", "gwsgi"} {
+		r := &run{addr: "127.0.0.1:" + freePort(t), access: filepath.Join(dir, name+".access"), errors: filepath.Join(dir, name+".errors")}
+		runs[name] = r
+		env := []string{"TEST_BIND=" + r.addr, "TEST_ACCESS=" + r.access, "TEST_ERROR=" + r.errors}
+		if name == "gunicorn" {
+			startWith(t, r.addr, env, python, "-m", "gunicorn", "-c", "shared.conf.py")
+		} else {
+			startWith(t, r.addr, env, gwsgiBin, "-c", "shared.conf.py")
+		}
+	}
+	reqs := append([]string{
+		"GET /env HTTP/1.1\r\nHost: h\r\nX-Forwarded-Proto: https\r\nConnection: close\r\n\r\n",
+	}, accessRequests...)
+	for _, req := range reqs {
+		g, own := runs["gunicorn"], runs["gwsgi"]
+		if a, b := exchangeRaw(t, g.addr, req), exchangeRaw(t, own.addr, req); a != b {
+			t.Errorf("%q: gunicorn %d, gwsgi %d", req, a, b)
+		}
+	}
+	for _, name := range []string{"gunicorn", "gwsgi"} {
+		body := getBody(t, runs[name].addr, "/env", "X-Forwarded-Proto: https\r\n")
+		if body != "from-config https" {
+			t.Errorf("%s: /env says %q, want raw_env's greeting and the forwarded scheme", name, body)
+		}
+	}
+	want := sortedLines(waitLines(t, runs["gunicorn"].access, len(reqs)+1))
+	got := sortedLines(waitLines(t, runs["gwsgi"].access, len(reqs)+1))
+	if strings.Join(want, "\n") != strings.Join(got, "\n") {
+		t.Errorf("access logs differ:\ngunicorn:\n%s\ngwsgi:\n%s", strings.Join(want, "\n"), strings.Join(got, "\n"))
+	}
+	for name, r := range runs {
+		b, _ := os.ReadFile(r.errors)
+		if !regexp.MustCompile(`\[\d+\] \[INFO\] `).Match(b) {
+			t.Errorf("%s error log %s has no [pid] [INFO] line:\n%s", name, r.errors, b)
+		}
+	}
+}
+
+// getBody sends GET path with extra header lines and returns the body.
+func getBody(t *testing.T, addr, path, headers string) string {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	_, _ = c.Write([]byte("GET " + path + " HTTP/1.1\r\nHost: h\r\nConnection: close\r\n" + headers + "\r\n"))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var sb strings.Builder
+	_, _ = bufio.NewReader(resp.Body).WriteTo(&sb)
+	return sb.String()
+}
+
+func sortedLines(lines []string) []string {
+	out := append([]string(nil), lines...)
+	sort.Strings(out)
+	return out
 }

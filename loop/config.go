@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/gwsgi/gwsgi/accesslog"
+	"github.com/gwsgi/gwsgi/forwarded"
 	"github.com/gwsgi/gwsgi/httpparse"
+	"github.com/gwsgi/gwsgi/metrics"
 	"github.com/gwsgi/gwsgi/pool"
 	"github.com/gwsgi/gwsgi/wsgi"
 )
@@ -54,6 +56,16 @@ type Config struct {
 
 	ScriptName string // mount point of the app (SCRIPT_NAME)
 
+	// Schemes, when set, are the headers that set wsgi.url_scheme, honoured
+	// from peers ForwardedTrust allows (--forwarded-allow-ips).
+	Schemes        *forwarded.Schemes
+	ForwardedTrust forwarded.Trust
+	// ProxyProtocol accepts a PROXY protocol header (v1 or v2) at the
+	// start of a connection from peers ProxyTrust allows (a header from
+	// another peer gets 403); its source address becomes REMOTE_ADDR.
+	ProxyProtocol bool
+	ProxyTrust    forwarded.Trust
+
 	// LockOSThread locks each budget goroutine to its OS thread for life;
 	// WorkerInit and WorkerExit run on that thread (an embedded interpreter
 	// keeps its thread state there).
@@ -74,6 +86,10 @@ type Config struct {
 	// on the loop, as its response is completed; the Record is valid for
 	// the call only.
 	AccessLog AccessLogger
+
+	// Metrics, when set, counts requests, connections, the queue and GIL
+	// waits in a shared-memory region (atomic adds, no locks).
+	Metrics *metrics.Region
 
 	// Phases, when set, receives every request's phase times: queue wait,
 	// wait for the app's lock, time in the app, time writing.

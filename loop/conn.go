@@ -42,14 +42,16 @@ type connState struct {
 	req    httpparse.Request
 	dec    httpparse.ChunkedDecoder
 
-	ex        *exchange // the request in flight, nil when none
-	stream    stream    // a large body being fed to ex's wsgi.input
-	continued bool      // 100 Continue was sent for the request being read
-	mustClose bool      // the connection cannot carry another request
-	closing   bool      // Close was asked for: no more requests
-	closed    bool      // OnClose ran
-	wake      func()    // wakes the loop for this connection (bound once)
-	guard     fdGuard   // direct writes from the app's goroutine
+	ex           *exchange // the request in flight, nil when none
+	stream       stream    // a large body being fed to ex's wsgi.input
+	continued    bool      // 100 Continue was sent for the request being read
+	mustClose    bool      // the connection cannot carry another request
+	closing      bool      // Close was asked for: no more requests
+	closed       bool      // OnClose ran
+	trusted      bool      // the peer may set the scheme headers (Config.Schemes)
+	proxyPending bool      // a PROXY header may still come (Config.ProxyProtocol)
+	wake         func()    // wakes the loop for this connection (bound once)
+	guard        fdGuard   // direct writes from the app's goroutine
 
 	handoff atomic.Int32 // handoffBusy, handoffKick or handoffDone while ex is set
 
@@ -74,11 +76,14 @@ func (s *Server) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
 	cs.ci.RemoteAddr, cs.ci.RemotePort = splitAddr(c.RemoteAddr())
 	cs.ci.LocalAddr, cs.ci.LocalPort = splitAddr(c.LocalAddr())
 	cs.ci.URLScheme = "http"
+	cs.trusted = s.cfg.Schemes != nil && s.cfg.ForwardedTrust.Allows(cs.ci.RemoteAddr)
+	cs.proxyPending = s.cfg.ProxyProtocol
 	cs.wake = func() { _ = c.Wake(nil) }
 	cs.guard.fd = c.Fd()
 	cs.setPhase(phaseHead)
 	c.SetContext(cs)
 	s.track(cs)
+	s.cfg.Metrics.AddConns(1)
 	return nil, gnet.None
 }
 
@@ -92,6 +97,7 @@ func (s *Server) OnClose(c gnet.Conn, _ error) gnet.Action {
 	cs.closed = true
 	cs.guard.close()
 	s.untrack(cs)
+	s.cfg.Metrics.AddConns(-1)
 	if cs.ex == nil {
 		return gnet.None
 	}

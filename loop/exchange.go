@@ -43,10 +43,10 @@ type exchange struct {
 	// the sink, in nanoseconds; tDispatch is 0 when phases are not timed
 	tDispatch, tStart, writeNs int64
 
-	// access log (Config.AccessLog): the clock at dispatch, and the record
-	// handed to the logger
-	tAccess int64
-	rec     accesslog.Record
+	// access log and metrics (Config.AccessLog, Config.Metrics): the clock
+	// at dispatch, and the record handed to the logger
+	tBegin int64
+	rec    accesslog.Record
 
 	// timeouts (Config.Timeout): the worker and task number running x,
 	// published by Run; who answers (sent*); and, owned by the loop, when
@@ -88,6 +88,9 @@ func newExchange() *exchange {
 
 // newExchange copies the parsed request into a pooled Environ.
 func (cs *connState) newExchange() (*exchange, error) {
+	if err := cs.setScheme(); err != nil {
+		return nil, err
+	}
 	env := environ.Acquire()
 	if err := env.Fill(&cs.req, &cs.ci, &cs.srv.envCfg); err != nil {
 		environ.Release(env)
@@ -107,7 +110,7 @@ func (x *exchange) release() {
 	environ.Release(x.env)
 	x.resp.Reset(nil, nil, nil)
 	x.cs, x.c, x.srv, x.env, x.keep = nil, nil, nil, nil, false
-	x.w, x.tDispatch, x.tAccess = nil, 0, 0
+	x.w, x.tDispatch, x.tBegin = nil, 0, 0
 	x.runner.Store(nil)
 	x.sent.Store(sentNone)
 	x.interrupted, x.abandoned = 0, false
@@ -118,6 +121,7 @@ func (x *exchange) release() {
 // It must not touch x after Serve: Finish hands x back to the loop.
 func (x *exchange) Run(w *pool.Worker) {
 	x.w = w
+	x.srv.cfg.Metrics.AddQueued(-1)
 	if x.tDispatch != 0 {
 		x.tStart, x.writeNs = now(), 0
 	}
@@ -129,15 +133,26 @@ func (x *exchange) Run(w *pool.Worker) {
 	wsgi.Serve(x.srv.cfg.App, x.env, &x.resp)
 }
 
-// logAccess hands x's request to the access log, once the app is done
-// with its response.
-func (x *exchange) logAccess(l AccessLogger) {
-	status := x.resp.Status()
-	if status == 0 {
-		return // dropped before the app started a response
+// report hands x's request to the access log and the metrics as the app
+// hands its last bytes over, on the app's goroutine: the line's time and
+// duration are the response's, and a scrape counts it at once, not when
+// the loop next looks at the connection.
+func (x *exchange) report() {
+	l, m := x.srv.cfg.AccessLog, x.srv.cfg.Metrics
+	if l == nil && m == nil {
+		return
 	}
-	x.rec = accesslog.Record{Env: x.env, Status: status, Sent: x.resp.Sent(), Head: x.resp.Head(),
-		Duration: time.Duration(now() - x.tAccess)}
+	status := x.resp.Status()
+	d := time.Duration(now() - x.tBegin)
+	if m != nil {
+		m.AddInflight(-1)
+		m.Request(status, d)
+		m.GILWait(time.Duration(x.w.GateWait()))
+	}
+	if l == nil || status == 0 {
+		return // no access log, or dropped before the app started a response
+	}
+	x.rec = accesslog.Record{Env: x.env, Status: status, Sent: x.resp.Sent(), Head: x.resp.Head(), Duration: d}
 	l.Log(&x.rec)
 	x.rec = accesslog.Record{}
 }
@@ -267,6 +282,7 @@ func (x *exchange) Finish(vec [][]byte, keepAlive bool) {
 	t0 := x.clock()
 	vec, ok := x.writeDirect(vec)
 	x.record(x.wrote(t0))
+	x.report()
 	if ok && len(vec) == 0 {
 		x.handOff()
 		return
@@ -313,6 +329,9 @@ func (x *exchange) handOff() {
 
 // Abort implements wsgi.Sink: the connection is dropped.
 func (x *exchange) Abort() {
+	if x.claim() {
+		x.report()
+	}
 	if err := x.c.CloseWithCallback(x.onAborted); err != nil {
 		x.srv.active.Add(-1)
 	}

@@ -29,6 +29,7 @@ func (cs *connState) reject(err error) gnet.Action {
 	if errors.As(err, &perr) {
 		reason = perr.Reason
 	}
+	cs.srv.cfg.Metrics.Request(status, 0)
 	cs.srv.cfg.Log.Printf("gwsgi: %d %s from %s:%s: %s", status, http.StatusText(status), cs.ci.RemoteAddr, cs.ci.RemotePort, reason)
 	if _, werr := cs.c.Write(errorResponse(status, reason)); werr != nil {
 		return gnet.Close

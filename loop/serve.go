@@ -20,6 +20,15 @@ func (cs *connState) serve() gnet.Action {
 		}
 		return gnet.None
 	}
+	if cs.proxyPending {
+		if act, done := cs.proxyHeader(buf); !done {
+			return act
+		}
+		if buf, _ = cs.c.Peek(-1); len(buf) == 0 {
+			cs.enterHead()
+			return gnet.None
+		}
+	}
 	n, err := cs.parser.Parse(buf, &cs.req)
 	if err == httpparse.ErrNeedMore {
 		cs.enterHead()
@@ -210,18 +219,22 @@ func (cs *connState) dispatch(ex *exchange) gnet.Action {
 	if cs.srv.cfg.Phases != nil {
 		ex.tDispatch = max(now(), 1)
 	}
-	if cs.srv.cfg.AccessLog != nil {
-		ex.tAccess = now()
+	if cs.srv.cfg.AccessLog != nil || cs.srv.cfg.Metrics != nil {
+		ex.tBegin = now()
 	}
 	if cs.stream.active || cs.c.InboundBuffered() > 0 {
 		cs.handoff.Store(handoffKick) // input waits: the app's goroutine must wake the loop
 	} else {
 		cs.handoff.Store(handoffBusy)
 	}
+	cs.srv.cfg.Metrics.AddInflight(1)
+	cs.srv.cfg.Metrics.AddQueued(1)
 	if cs.srv.budget.Submit(ex) {
 		cs.srv.count()
 		return gnet.None
 	}
+	cs.srv.cfg.Metrics.AddInflight(-1)
+	cs.srv.cfg.Metrics.AddQueued(-1)
 	cs.srv.active.Add(-1)
 	cs.ex = nil
 	cs.stream.active = false
@@ -236,9 +249,6 @@ func (cs *connState) complete(ex *exchange, keep bool) {
 	cs.progress.Store(0)
 	unread := cs.stream.active
 	cs.ex, cs.stream.active, cs.continued = nil, false, false
-	if l := cs.srv.cfg.AccessLog; l != nil {
-		ex.logAccess(l)
-	}
 	ex.release()
 	if cs.closed {
 		return

@@ -56,6 +56,8 @@ func (cs *connState) timedOut(t int64) gnet.Action {
 	cs.srv.retire("a request is stuck in its thread past --timeout")
 	if x.sent.CompareAndSwap(sentNone, sentLoop) {
 		_, _ = cs.c.Write(errorResponse(500, "the request ran past the server's timeout"))
+		cs.srv.cfg.Metrics.Request(500, time.Duration(t-x.tBegin))
+		cs.srv.cfg.Metrics.AddInflight(-1)
 	}
 	cs.mustClose = true
 	return gnet.Close

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gwsgi/gwsgi/listen"
+	"github.com/gwsgi/gwsgi/metrics"
 )
 
 // Config is a master's configuration.
@@ -18,6 +19,9 @@ type Config struct {
 	Argv    []string         // the worker's command line: this program's own
 	Sockets []*listen.Socket // the listening sockets, passed to every worker
 	Log     *log.Logger
+	// Metrics, when set, gets each worker's statistics region while the
+	// worker runs, and counts its replacements.
+	Metrics *metrics.Collector
 	// Reopen, when set, is called on SIGUSR1 (before the workers are told
 	// to reopen their log files): the master reopens its own.
 	Reopen func()
@@ -162,6 +166,7 @@ func (m *master) onReady(p *proc) {
 		old := m.procs[p.slot]
 		m.procs[p.slot] = p
 		m.cfg.Log.Printf("gwsgi: worker %d (pid %d) accepts; the one it replaces drains", p.slot, p.pid())
+		m.cfg.Metrics.Restarted()
 		if old != nil {
 			m.retire(old)
 		}
@@ -180,6 +185,7 @@ func (m *master) onReady(p *proc) {
 }
 
 func (m *master) onExit(p *proc) {
+	m.cfg.Metrics.Retire(p.region)
 	if _, ok := m.leaving[p]; ok {
 		delete(m.leaving, p)
 		return
@@ -205,6 +211,7 @@ func (m *master) onExit(p *proc) {
 		return
 	}
 	m.cfg.Log.Printf("gwsgi: worker %d (pid %d) exited: %v; restarting it", p.slot, p.pid(), p.err)
+	m.cfg.Metrics.Restarted()
 	m.restart[p.slot] = p.started.Add(restartPause)
 }
 

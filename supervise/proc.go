@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gwsgi/gwsgi/listen"
+	"github.com/gwsgi/gwsgi/metrics"
 )
 
 // proc is one worker process. Its fields are the master loop's, except
@@ -24,7 +25,8 @@ type proc struct {
 	retired bool      // it was told to stop: its exit is expected
 	killAt  time.Time // when a retired worker is killed if still running
 	done    chan struct{}
-	err     error // how it exited, once done is closed
+	err     error           // how it exited, once done is closed
+	region  *metrics.Region // its statistics, when the master serves metrics
 }
 
 func (p *proc) pid() int { return p.cmd.Process.Pid }
@@ -71,6 +73,14 @@ func (m *master) launch(slot int) (*proc, error) {
 	files, env := listen.Files(m.cfg.Sockets, socketFD)
 	cmd := exec.Command(m.cfg.Argv[0], m.cfg.Argv[1:]...)
 	cmd.Env = append(os.Environ(), WorkerEnv+"="+strconv.Itoa(slot), env)
+	region, regionFile, err := m.metricsFor(cmd, &files)
+	if err != nil {
+		_, _ = r.Close(), w.Close()
+		return nil, err
+	}
+	if regionFile != nil {
+		defer regionFile.Close() // the worker has its copy once started
+	}
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	cmd.ExtraFiles = append([]*os.File{w}, files...) // descriptors 3, 4, ...
 	// The worker stops with the master, should the master be killed.
@@ -81,9 +91,11 @@ func (m *master) launch(slot int) (*proc, error) {
 	_ = w.Close()
 	if err != nil {
 		_ = r.Close()
+		_ = region.Close()
 		return nil, fmt.Errorf("supervise: start worker %d: %w", slot, err)
 	}
-	p := &proc{slot: slot, cmd: cmd, started: time.Now(), done: make(chan struct{})}
+	p := &proc{slot: slot, cmd: cmd, started: time.Now(), done: make(chan struct{}), region: region}
+	m.cfg.Metrics.Add(p.pid(), region)
 	go p.listen(r, m.events)
 	go p.wait(r, m.events)
 	return p, nil
@@ -110,4 +122,36 @@ func (p *proc) listen(r *os.File, events chan<- event) {
 			events <- event{p: p, kind: evRetire, text: strings.TrimPrefix(line, "retire ")}
 		}
 	}
+}
+
+// MetricsEnv names the descriptor of a worker's metrics region.
+const MetricsEnv = "GWSGI_METRICS_FD"
+
+// metricsFor gives the worker cmd a shared-memory metrics region, passed
+// after the sockets, when the master serves metrics.
+func (m *master) metricsFor(cmd *exec.Cmd, files *[]*os.File) (*metrics.Region, *os.File, error) {
+	if m.cfg.Metrics == nil {
+		return nil, nil, nil
+	}
+	region, f, err := metrics.NewRegion()
+	if err != nil {
+		return nil, nil, fmt.Errorf("supervise: metrics region: %w", err)
+	}
+	*files = append(*files, f)
+	cmd.Env = append(cmd.Env, MetricsEnv+"="+strconv.Itoa(socketFD+len(*files)-1))
+	return region, f, nil
+}
+
+// WorkerMetrics maps the metrics region the master passed this worker;
+// nil when it passed none.
+func WorkerMetrics() (*metrics.Region, error) {
+	v := os.Getenv(MetricsEnv)
+	if v == "" || !IsWorker() {
+		return nil, nil
+	}
+	fd, err := strconv.Atoi(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s=%q: %w", MetricsEnv, v, err)
+	}
+	return metrics.OpenRegion(uintptr(fd))
 }

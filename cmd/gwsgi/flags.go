@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gwsgi/gwsgi/conf"
 	"github.com/gwsgi/gwsgi/httpparse"
 	"github.com/gwsgi/gwsgi/listen"
 	"github.com/gwsgi/gwsgi/logs"
@@ -23,7 +24,9 @@ type options struct {
 	cfg   loop.Config
 	app   string // module:callable, "" for the built-in demo
 	pprof string // address for net/http/pprof, "" for none
-	sched string // CPU scheduling policy of the process's threads: batch or normal
+
+	metricsBind string // address of the Prometheus /metrics endpoint, "" for none
+	sched       string // CPU scheduling policy of the process's threads: batch or normal
 
 	workers  int            // worker processes under a master
 	noMaster bool           // serve from this process alone
@@ -36,24 +39,33 @@ type options struct {
 	pidFile     string   // -p: where the master (or single process) writes its pid
 	workerClass string   // -k, accepted for gunicorn's sync and gthread
 
-	logs logOptions
-	log  *logs.Log // the error log, opened by run
+	logs    logOptions
+	proxies proxyOptions
+	log     *logs.Log // the error log, opened by run
+
+	secs      durations // the flags in seconds
+	fieldSize int       // --limit-request-field_size
+	lists     sources   // which source set each list flag
+
+	fs                       *flag.FlagSet
+	config                   string // -c: the gunicorn config file (read before the flags)
+	checkConfig, printConfig bool   // --check-config, --print-config: check or show, then exit
 
 	chdir      string   // directory to change to before loading the app
 	pythonPath []string // directories put first on sys.path
 }
 
-// parseFlags reads gunicorn-style flags: -b/--bind, --threads and friends.
-func parseFlags(args []string) (*options, error) {
-	o := &options{}
+// flagSet defines gunicorn-style flags, -b/--bind, --threads and friends,
+// onto o.
+func (o *options) flagSet() *flag.FlagSet {
 	fs := flag.NewFlagSet("gwsgi", flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: gwsgi [flags] [module:callable]\n\nServes the Python WSGI app module:callable (\"module\" alone means\nmodule:application). Without an app, gwsgi serves its built-in Go demo app.\n\nflags:\n")
 		fs.PrintDefaults()
 	}
-	var keepAlive, headerTimeout, writeTimeout, graceful, timeout float64
 	bind := func(v string) error {
 		b, err := listen.Parse(v)
+		o.lists.reset("bind", func() { o.binds = nil })
 		o.binds = append(o.binds, b)
 		return err
 	}
@@ -73,26 +85,27 @@ func parseFlags(args []string) (*options, error) {
 	}
 	fs.Func("m", "`umask` for unix sockets (same as --umask)", umask)
 	fs.Func("umask", "`umask` under which unix sockets are created, which sets their mode (default 0: mode 0777)", umask)
-	fs.Float64Var(&timeout, "t", loop.DefaultTimeout.Seconds(), "`seconds` (same as --timeout)")
-	fs.Float64Var(&timeout, "timeout", loop.DefaultTimeout.Seconds(), "`seconds` a request may run without sending response bytes: then an exception is raised in its thread; 0 disables")
+	fs.Float64Var(&o.secs.timeout, "t", loop.DefaultTimeout.Seconds(), "`seconds` (same as --timeout)")
+	fs.Float64Var(&o.secs.timeout, "timeout", loop.DefaultTimeout.Seconds(), "`seconds` a request may run without sending response bytes: then an exception is raised in its thread; 0 disables")
 	fs.IntVar(&o.maxRequests, "max-requests", 0, "replace a worker after it served this many requests (0: never)")
 	fs.IntVar(&o.maxJitter, "max-requests-jitter", 0, "add a random 0..`N` to each worker's --max-requests, so they are not all replaced at once")
 	fs.IntVar(&o.cfg.Threads, "threads", loop.DefaultThreads, "app calls in flight at once, at most (threads start as requests need them)")
 	fs.IntVar(&o.cfg.Queue, "queue", loop.DefaultQueue, "requests waiting for a thread before the server answers 503")
 	fs.IntVar(&o.cfg.Loops, "loops", 0, "event loops (0: one per CPU)")
-	fs.Float64Var(&keepAlive, "keep-alive", loop.DefaultKeepAlive.Seconds(), "`seconds` an idle keep-alive connection is kept")
-	fs.Float64Var(&headerTimeout, "header-timeout", loop.DefaultHeaderTimeout.Seconds(), "`seconds` a client has to send a request's head (then 408)")
-	fs.Float64Var(&writeTimeout, "write-timeout", loop.DefaultWriteTimeout.Seconds(), "`seconds` a client may take no response bytes before it is dropped")
-	fs.Float64Var(&graceful, "graceful-timeout", loop.DefaultGracefulTimeout.Seconds(), "`seconds` in-flight requests get to finish on shutdown")
+	fs.Float64Var(&o.secs.keepAlive, "keep-alive", loop.DefaultKeepAlive.Seconds(), "`seconds` an idle keep-alive connection is kept")
+	fs.Float64Var(&o.secs.headerTimeout, "header-timeout", loop.DefaultHeaderTimeout.Seconds(), "`seconds` a client has to send a request's head (then 408)")
+	fs.Float64Var(&o.secs.writeTimeout, "write-timeout", loop.DefaultWriteTimeout.Seconds(), "`seconds` a client may take no response bytes before it is dropped")
+	fs.Float64Var(&o.secs.graceful, "graceful-timeout", loop.DefaultGracefulTimeout.Seconds(), "`seconds` in-flight requests get to finish on shutdown")
 	fs.IntVar(&o.cfg.Limits.MaxRequestLine, "limit-request-line", 0, "longest request line in bytes, then 414 (0: 8190)")
 	fs.IntVar(&o.cfg.Limits.MaxHeaders, "limit-request-fields", 0, "most header fields, then 431 (0: 100)")
-	fieldSize := httpparse.DefaultMaxFieldSize
-	fs.IntVar(&fieldSize, "limit-request-field_size", fieldSize, "longest header field line in bytes, then 431 (0: no limit but --limit-request-headers-size)")
-	fs.IntVar(&fieldSize, "limit-request-field-size", fieldSize, "same as --limit-request-field_size")
+	o.fieldSize = httpparse.DefaultMaxFieldSize
+	fs.IntVar(&o.fieldSize, "limit-request-field_size", o.fieldSize, "longest header field line in bytes, then 431 (0: no limit but --limit-request-headers-size)")
+	fs.IntVar(&o.fieldSize, "limit-request-field-size", o.fieldSize, "same as --limit-request-field_size")
 	envVar := func(v string) error {
 		if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
 			return fmt.Errorf("%q is not KEY=VALUE", v)
 		}
+		o.lists.reset("env", func() { o.env = nil })
 		o.env = append(o.env, v)
 		return nil
 	}
@@ -106,11 +119,21 @@ func parseFlags(args []string) (*options, error) {
 	fs.Int64Var(&o.cfg.Limits.MaxBodySize, "limit-request-body", 0, "largest request body in bytes, then 413 (0: no limit)")
 	fs.StringVar(&o.cfg.ScriptName, "script-name", os.Getenv("SCRIPT_NAME"), "mount point of the app (SCRIPT_NAME)")
 	fs.Bool("reuse-port", false, "set SO_REUSEPORT on the listener")
+	fs.StringVar(&o.metricsBind, "metrics-bind", "", "serve Prometheus metrics at http://`address`/metrics (the master sums its workers')")
 	fs.StringVar(&o.pprof, "pprof", "", "serve net/http/pprof and /debug/gwsgi/phases (per-request phase times) on this `address`")
 	fs.StringVar(&o.sched, "cpu-sched", "batch", "Linux scheduling `policy` of the server's threads: batch (SCHED_BATCH: a thread that wakes does not preempt the running one) or normal")
 	addLogFlags(fs, &o.logs)
+	addProxyFlags(fs, &o.proxies, &o.lists)
+	fs.StringVar(&o.config, "c", "", "gunicorn config `file` (same as --config)")
+	fs.StringVar(&o.config, "config", "", "gunicorn config `file` (a gunicorn.conf.py; default ./gunicorn.conf.py if it exists), read in a python3 subprocess; flags win over it")
+	fs.BoolVar(&o.checkConfig, "check-config", false, "check the configuration and that the app imports, then exit: 0 when correct")
+	fs.BoolVar(&o.printConfig, "print-config", false, "print the configuration, every setting, then exit")
+	for _, name := range []string{"n", "name", "u", "user", "g", "group", "worker-connections"} {
+		fs.Func(name, "not supported yet: refused rather than ignored", unsupported(name))
+	}
 	fs.StringVar(&o.chdir, "chdir", "", "change to `dir` before loading the app")
 	fs.Func("pythonpath", "comma-separated `dirs` to put first on sys.path (repeatable)", func(v string) error {
+		o.lists.reset("pythonpath", func() { o.pythonPath = nil })
 		for _, d := range strings.Split(v, ",") {
 			if d = strings.TrimSpace(d); d != "" {
 				o.pythonPath = append(o.pythonPath, d)
@@ -118,6 +141,28 @@ func parseFlags(args []string) (*options, error) {
 		}
 		return nil
 	})
+	return fs
+}
+
+// parseFlags reads the gunicorn config file's settings, GWSGI_CMD_ARGS
+// and the command line, in that order: a later source wins, and a list
+// (binds, env, pythonpath, secure scheme headers) set by a later source
+// replaces the earlier one's, as in gunicorn.
+func parseFlags(args []string) (*options, error) {
+	o := &options{}
+	fs := o.flagSet()
+	sources, fileApp, err := configArgs(args)
+	if err != nil {
+		return nil, err
+	}
+	for _, src := range sources {
+		o.lists.next()
+		if _, err := parseInterspersed(fs, src); err != nil {
+			return nil, fmt.Errorf("%w (from the config file or %s)", err, conf.EnvVar)
+		}
+	}
+	o.lists.next()
+	o.fs = fs
 	apps, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -127,37 +172,46 @@ func parseFlags(args []string) (*options, error) {
 	}
 	switch len(apps) {
 	case 0:
+		o.app = fileApp
 	case 1:
 		o.app = apps[0]
 	default:
 		return nil, fmt.Errorf("one app expected, got %q", apps)
 	}
+	return o, o.finish()
+}
+
+// finish checks what the flags say and derives the server's config.
+func (o *options) finish() error {
 	if o.sched != "batch" && o.sched != "normal" {
-		return nil, fmt.Errorf("--cpu-sched: %q is neither batch nor normal", o.sched)
+		return fmt.Errorf("--cpu-sched: %q is neither batch nor normal", o.sched)
 	}
-	o.cfg.KeepAlive = seconds(keepAlive)
-	o.cfg.HeaderTimeout = seconds(headerTimeout)
-	o.cfg.WriteTimeout = seconds(writeTimeout)
-	o.cfg.GracefulTimeout = seconds(graceful)
-	o.cfg.Timeout = seconds(timeout)
-	o.cfg.Limits.MaxFieldSize = fieldSize
-	if fieldSize == 0 {
+	o.cfg.KeepAlive = seconds(o.secs.keepAlive)
+	o.cfg.HeaderTimeout = seconds(o.secs.headerTimeout)
+	o.cfg.WriteTimeout = seconds(o.secs.writeTimeout)
+	o.cfg.GracefulTimeout = seconds(o.secs.graceful)
+	o.cfg.Timeout = seconds(o.secs.timeout)
+	o.cfg.Limits.MaxFieldSize = o.fieldSize
+	if o.fieldSize == 0 {
 		o.cfg.Limits.MaxFieldSize = -1 // gunicorn's 0: no limit of its own
 	}
 	if err := o.logs.check(); err != nil {
-		return nil, err
+		return err
+	}
+	if err := o.proxies.apply(o); err != nil {
+		return err
 	}
 	if err := checkWorkerClass(o.workerClass); err != nil {
-		return nil, err
+		return err
 	}
 	if len(o.binds) == 0 {
 		b, _ := listen.Parse(defaultBind)
 		o.binds = []listen.Bind{b}
 	}
-	if o.workers < 1 || o.maxRequests < 0 || o.maxJitter < 0 || timeout < 0 {
-		return nil, errors.New("--workers must be at least 1; --max-requests, --max-requests-jitter and --timeout at least 0")
+	if o.workers < 1 || o.maxRequests < 0 || o.maxJitter < 0 || o.secs.timeout < 0 {
+		return errors.New("--workers must be at least 1; --max-requests, --max-requests-jitter and --timeout at least 0")
 	}
-	return o, nil
+	return nil
 }
 
 // parseInterspersed parses flags before and after positional arguments, as
@@ -192,4 +246,37 @@ func checkWorkerClass(k string) error {
 		return nil
 	}
 	return fmt.Errorf("--worker-class %q is not supported: gwsgi has one kind of worker (event loops, and up to --threads threads for the app, which also serve I/O-bound apps); sync and gthread are accepted as names for it", k)
+}
+
+// durations are the flags given in seconds.
+type durations struct {
+	keepAlive, headerTimeout, writeTimeout, graceful, timeout float64
+}
+
+// sources tracks which source (config file, GWSGI_CMD_ARGS, command line)
+// last set each list flag, so that a later source replaces a list.
+type sources struct {
+	current int
+	setBy   map[string]int
+}
+
+// next starts the next source.
+func (s *sources) next() { s.current++ }
+
+// reset calls clear the first time the current source sets list name.
+func (s *sources) reset(name string, clear func()) {
+	if s.setBy == nil {
+		s.setBy = map[string]int{}
+	}
+	if s.setBy[name] != s.current {
+		clear()
+		s.setBy[name] = s.current
+	}
+}
+
+// unsupported refuses a gunicorn flag gwsgi does not implement yet.
+func unsupported(name string) func(string) error {
+	return func(string) error {
+		return fmt.Errorf("-%s is not supported by gwsgi yet", name)
+	}
 }

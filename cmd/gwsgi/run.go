@@ -21,6 +21,13 @@ func run(o *options) error {
 		return err
 	}
 	defer o.log.Close()
+	switch {
+	case o.printConfig:
+		printConfig(o, os.Stdout)
+		return nil
+	case o.checkConfig:
+		return checkConfig(o)
+	}
 	for _, kv := range o.env {
 		k, v, _ := strings.Cut(kv, "=")
 		if err := os.Setenv(k, v); err != nil {
@@ -80,7 +87,12 @@ func runMaster(o *options) error {
 	for _, s := range socks {
 		o.cfg.Log.Printf("gwsgi: listening at %s", describe(s.Bind, s.Addr()))
 	}
+	collector, err := masterMetrics(o)
+	if err != nil {
+		return fmt.Errorf("--metrics-bind: %w", err)
+	}
 	return supervise.Run(supervise.Config{
+		Metrics:         collector,
 		Workers:         o.workers,
 		Argv:            append([]string{exe}, os.Args[1:]...),
 		Sockets:         socks,

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -43,6 +44,9 @@ func serve(o *options, open func() ([]net.Listener, error)) error {
 	access, err := openAccessLog(o)
 	if err != nil {
 		return err
+	}
+	if o.cfg.Metrics, err = processMetrics(o); err != nil {
+		return fmt.Errorf("--metrics-bind: %w", err)
 	}
 	if access != nil {
 		defer access.Close()

@@ -1,5 +1,6 @@
 """An app whose responses exercise every access-log atom: the same under
 gwsgi and gunicorn."""
+import os
 
 
 def application(environ, start_response):
@@ -15,6 +16,10 @@ def application(environ, start_response):
     if path == "/stream":
         start_response("200 OK", [("Content-Type", "text/plain")])
         return iter([b"a" * 10, b"b" * 20])
+    if path == "/env":
+        body = ("%s %s" % (os.environ.get("GREETING"), environ["wsgi.url_scheme"])).encode()
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [body]
     if path == "/short":
         start_response("200 OK", [("Content-Length", "5")])
         return [b"0123456789"]

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/gwsgi/gwsgi/conf"
+)
+
+// python runs a gunicorn config file, in a subprocess of its own.
+const python = "/usr/bin/python3"
+
+// configArgs returns the flags of the gunicorn config file (-c/--config
+// on the command line, else in GWSGI_CMD_ARGS, else ./gunicorn.conf.py if
+// it exists) and of GWSGI_CMD_ARGS, each source a list of arguments to be
+// parsed before the command line's, and the app the file names.
+func configArgs(cmdline []string) (sources [][]string, app string, err error) {
+	env, err := conf.EnvArgs()
+	if err != nil {
+		return nil, "", err
+	}
+	location := configFlag(cmdline)
+	if location == "" {
+		location = configFlag(env)
+	}
+	if location == "" {
+		location = conf.DefaultLocation()
+	}
+	if location != "" {
+		f, err := conf.Load(python, location)
+		if err != nil {
+			return nil, "", fmt.Errorf("-c %s: %w", location, err)
+		}
+		if len(f.Hooks) > 0 {
+			return nil, "", fmt.Errorf("-c %s: server hooks are not run by gwsgi yet: %s", location, strings.Join(f.Hooks, ", "))
+		}
+		flags, fileApp, err := f.Args()
+		if err != nil {
+			return nil, "", err
+		}
+		sources, app = append(sources, flags), fileApp
+	}
+	return append(sources, dropPositional(env)), app, nil
+}
+
+// configFlag finds -c/--config's value in args, "" if absent.
+func configFlag(args []string) string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		for _, name := range []string{"-c", "--config", "-config"} {
+			if a == name && i+1 < len(args) {
+				return args[i+1]
+			}
+			if v, ok := strings.CutPrefix(a, name+"="); ok {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+// dropPositional leaves out the positional arguments of GWSGI_CMD_ARGS,
+// which gunicorn ignores in GUNICORN_CMD_ARGS: flags only. A flag's value
+// given as the next argument is kept.
+func dropPositional(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if !strings.HasPrefix(a, "-") {
+			continue
+		}
+		out = append(out, a)
+		if !strings.Contains(a, "=") && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") && !isBoolFlag(a) {
+			out = append(out, args[i+1])
+			i++
+		}
+	}
+	return out
+}
+
+// boolFlags take no value.
+var boolFlags = map[string]bool{"no-master": true, "capture-output": true, "proxy-protocol": true,
+	"reuse-port": true, "check-config": true, "print-config": true}
+
+func isBoolFlag(a string) bool { return boolFlags[strings.TrimLeft(a, "-")] }
+
+// printConfig writes every setting as "name = value", sorted, the way
+// gunicorn's --print-config does.
+func printConfig(o *options, w io.Writer) {
+	binds := make([]string, len(o.binds))
+	for i, b := range o.binds {
+		binds[i] = b.String()
+	}
+	lists := map[string][]string{"bind": binds, "env": o.env, "pythonpath": o.pythonPath,
+		"secure-scheme-header": o.proxies.schemeHeaders}
+	fmt.Fprintf(w, "%-28s = %s\n", "app", o.app)
+	o.fs.VisitAll(func(f *flag.Flag) {
+		v := f.Value.String()
+		if l, ok := lists[f.Name]; ok {
+			v = strings.Join(l, ", ")
+		}
+		if len(f.Name) > 1 {
+			fmt.Fprintf(w, "%-28s = %s\n", f.Name, v)
+		}
+	})
+}
+
+// checkConfig imports the app, as a worker would, and reports.
+func checkConfig(o *options) error {
+	if o.app != "" {
+		app, err := loadPython(o)
+		if err != nil {
+			return err
+		}
+		closeApp(o, app)
+	}
+	o.log.Printf("gwsgi: the configuration is correct")
+	return nil
+}
