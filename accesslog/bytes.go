@@ -1,21 +1,5 @@
 package accesslog
 
-// equalFold compares b with lower, an ASCII lower-case string, ignoring case.
-func equalFold(b []byte, lower string) bool {
-	if len(b) != len(lower) {
-		return false
-	}
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != lower[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // cutSpace splits b at its first space.
 func cutSpace(b []byte) (before, after []byte, found bool) {
 	return cutByte(b, ' ')

@@ -1,6 +1,8 @@
 package accesslog
 
 import (
+	"github.com/gwsgi/gwsgi/httpparse"
+
 	"encoding/base64"
 	"strconv"
 	"time"
@@ -206,7 +208,7 @@ func headerValue(line []byte, name string) ([]byte, bool) {
 // (gunicorn's %(u)s).
 func appendUser(dst []byte, e *environ.Environ) []byte {
 	auth, ok := e.Get("HTTP_AUTHORIZATION")
-	if !ok || len(auth) < 5 || !equalFold(auth[:5], "basic") {
+	if !ok || len(auth) < 5 || !httpparse.EqualFold(auth[:5], "basic") {
 		return append(dst, '-')
 	}
 	_, cred, found := cutSpace(auth)

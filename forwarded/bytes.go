@@ -1,21 +1,5 @@
 package forwarded
 
-// equalFold compares b with lower, an ASCII lower-case string, ignoring case.
-func equalFold(b []byte, lower string) bool {
-	if len(b) != len(lower) {
-		return false
-	}
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != lower[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func indexByte(b []byte, c byte) int {
 	for i, x := range b {
 		if x == c {

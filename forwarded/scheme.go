@@ -68,14 +68,14 @@ func (s *Schemes) Scheme(headers []httpparse.Header) (string, error) {
 // of is the scheme header h sets, or "".
 func (s *Schemes) of(h *httpparse.Header) string {
 	for _, sh := range s.headers {
-		if equalFold(h.Name, sh.name) {
+		if httpparse.EqualFold(h.Name, sh.name) {
 			if string(h.Value) == sh.secure {
 				return "https"
 			}
 			return "http"
 		}
 	}
-	if s.forwarded && equalFold(h.Name, "forwarded") {
+	if s.forwarded && httpparse.EqualFold(h.Name, "forwarded") {
 		return forwardedProto(h.Value)
 	}
 	return ""
@@ -96,12 +96,12 @@ func forwardedProto(v []byte) string {
 			v = nil
 		}
 		pair = trim(pair)
-		if len(pair) > 6 && equalFold(pair[:6], "proto=") {
+		if len(pair) > 6 && httpparse.EqualFold(pair[:6], "proto=") {
 			p := trimQuotes(pair[6:])
 			switch {
-			case equalFold(p, "https"):
+			case httpparse.EqualFold(p, "https"):
 				return "https"
-			case equalFold(p, "http"):
+			case httpparse.EqualFold(p, "http"):
 				return "http"
 			}
 			return ""

@@ -69,8 +69,11 @@ func trimOWS(s []byte) []byte {
 	return s
 }
 
-// equalFold reports whether b equals lower, ignoring ASCII case in b.
-// lower must be ASCII lower case.
+// EqualFold reports whether b equals lower, ignoring ASCII case in b.
+// lower must be ASCII lower case. It does not allocate.
+func EqualFold(b []byte, lower string) bool { return equalFold(b, lower) }
+
+// equalFold is EqualFold.
 func equalFold(b []byte, lower string) bool {
 	if len(b) != len(lower) {
 		return false
