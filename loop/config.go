@@ -83,8 +83,8 @@ type Config struct {
 	Preempt time.Duration
 
 	// AccessLog, when set, gets one Record per request the app answered,
-	// on the loop, as its response is completed; the Record is valid for
-	// the call only.
+	// on the app's goroutine as it hands the response's last bytes over;
+	// the Record is valid for the call only.
 	AccessLog AccessLogger
 
 	// Metrics, when set, counts requests, connections, the queue and GIL
@@ -120,7 +120,8 @@ type Logger interface {
 }
 
 // AccessLogger takes access-log records; accesslog.Logger is one. Log
-// must not block: it runs on an event loop.
+// must not block: it runs on the app's goroutine, which may hold the
+// app's lock (the GIL).
 type AccessLogger interface {
 	Log(r *accesslog.Record)
 }
