@@ -45,11 +45,11 @@ func serve(o *options, open func() ([]net.Listener, error)) error {
 	if err != nil {
 		return err
 	}
+	if access != nil {
+		defer access.Close() // writes what is buffered
+	}
 	if o.cfg.Metrics, err = processMetrics(o); err != nil {
 		return fmt.Errorf("--metrics-bind: %w", err)
-	}
-	if access != nil {
-		defer access.Close()
 	}
 	lns, err := open()
 	if err != nil {
