@@ -1,6 +1,7 @@
 package accesslog
 
 import (
+	"bytes"
 	"github.com/gwsgi/gwsgi/httpparse"
 
 	"encoding/base64"
@@ -20,6 +21,12 @@ type Record struct {
 	Head     []byte        // status line and the app's header lines, CRLF-ended
 	Duration time.Duration // from the request's dispatch to its completion
 }
+
+var (
+	space = []byte(" ")
+	colon = []byte(":")
+	crlf  = []byte("\r\n")
+)
 
 // serverSoftware is SERVER_SOFTWARE in the environ.
 const serverSoftware = "gwsgi"
@@ -162,7 +169,10 @@ func eachLine(head []byte) func(func([]byte) bool) {
 	return func(yield func([]byte) bool) {
 		first := true
 		for len(head) > 0 {
-			i := indexCRLF(head)
+			i := bytes.Index(head, crlf)
+			if i < 0 {
+				i = len(head)
+			}
 			line := head[:i]
 			head = head[min(i+2, len(head)):]
 			if !first && !yield(line) {
@@ -173,29 +183,11 @@ func eachLine(head []byte) func(func([]byte) bool) {
 	}
 }
 
-func indexCRLF(b []byte) int {
-	for i := 0; i+1 < len(b); i++ {
-		if b[i] == '\r' && b[i+1] == '\n' {
-			return i
-		}
-	}
-	return len(b)
-}
-
 // headerValue returns the value of line "Name: value" when its name is
 // name (lower-case), ignoring case.
 func headerValue(line []byte, name string) ([]byte, bool) {
-	if len(line) < len(name)+1 || line[len(name)] != ':' {
+	if len(line) < len(name)+1 || line[len(name)] != ':' || !httpparse.EqualFold(line[:len(name)], name) {
 		return nil, false
-	}
-	for i := 0; i < len(name); i++ {
-		c := line[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != name[i] {
-			return nil, false
-		}
 	}
 	v := line[len(name)+1:]
 	for len(v) > 0 && (v[0] == ' ' || v[0] == '\t') {
@@ -211,12 +203,12 @@ func appendUser(dst []byte, e *environ.Environ) []byte {
 	if !ok || len(auth) < 5 || !httpparse.EqualFold(auth[:5], "basic") {
 		return append(dst, '-')
 	}
-	_, cred, found := cutSpace(auth)
+	_, cred, found := bytes.Cut(auth, space)
 	if !found {
 		return append(dst, '-')
 	}
 	var buf [192]byte
-	cred = trimSpace(cred)
+	cred = bytes.TrimSpace(cred)
 	if base64.StdEncoding.DecodedLen(len(cred)) > len(buf) {
 		return append(dst, '-')
 	}
@@ -224,7 +216,7 @@ func appendUser(dst []byte, e *environ.Environ) []byte {
 	if err != nil || !utf8.Valid(buf[:n]) {
 		return append(dst, '-')
 	}
-	user, _, found := cutByte(buf[:n], ':')
+	user, _, found := bytes.Cut(buf[:n], colon)
 	if !found {
 		return append(dst, '-')
 	}

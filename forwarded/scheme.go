@@ -1,6 +1,7 @@
 package forwarded
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -85,17 +86,17 @@ func (s *Schemes) of(h *httpparse.Header) string {
 // 7239 Forwarded value (the one the proxy nearest the client added), or
 // "" when it has none.
 func forwardedProto(v []byte) string {
-	if i := indexByte(v, ','); i >= 0 {
+	if i := bytes.IndexByte(v, ','); i >= 0 {
 		v = v[:i]
 	}
 	for len(v) > 0 {
 		pair := v
-		if i := indexByte(v, ';'); i >= 0 {
+		if i := bytes.IndexByte(v, ';'); i >= 0 {
 			pair, v = v[:i], v[i+1:]
 		} else {
 			v = nil
 		}
-		pair = trim(pair)
+		pair = bytes.Trim(pair, " \t")
 		if len(pair) > 6 && httpparse.EqualFold(pair[:6], "proto=") {
 			p := trimQuotes(pair[6:])
 			switch {
@@ -108,4 +109,12 @@ func forwardedProto(v []byte) string {
 		}
 	}
 	return ""
+}
+
+// trimQuotes drops one pair of double quotes around b.
+func trimQuotes(b []byte) []byte {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		return b[1 : len(b)-1]
+	}
+	return b
 }

@@ -98,6 +98,20 @@ func nextElem(s []byte) (elem, rest []byte, more bool) {
 	return trimOWS(s), nil, false
 }
 
+// HasToken reports whether the comma-separated list v (a Connection
+// value, say) holds tok, an ASCII lower-case token, ignoring case and the
+// OWS around elements. It does not allocate.
+func HasToken(v []byte, tok string) bool {
+	for more := true; more; {
+		var e []byte
+		e, v, more = nextElem(v)
+		if equalFold(e, tok) {
+			return true
+		}
+	}
+	return false
+}
+
 // validHost reports whether s holds only host bytes.
 func validHost(s []byte) bool {
 	for _, c := range s {

@@ -8,6 +8,7 @@ import (
 	"github.com/valyala/bytebufferpool"
 
 	"github.com/gwsgi/gwsgi/environ"
+	"github.com/gwsgi/gwsgi/httpparse"
 )
 
 // Sink is the connection side of one response; the server's loop implements
@@ -360,7 +361,7 @@ func (r *Response) fail(err error) {
 // does: the server owns the connection's framing. A Connection: close is
 // honoured: the connection closes after this response.
 func (r *Response) dropHeader(h Header) {
-	if equalFold(h.Name, "connection") && hasToken(h.Value, "close") {
+	if equalFold(h.Name, "connection") && httpparse.HasToken([]byte(h.Value), "close") {
 		r.appClose = true
 	}
 	if d, ok := r.log.(debugLogger); ok {

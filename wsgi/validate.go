@@ -1,7 +1,5 @@
 package wsgi
 
-import "strings"
-
 // tokenChars are the bytes allowed in a header name (RFC 9110 token).
 var tokenChars = func() (t [256]bool) {
 	for c := 'a'; c <= 'z'; c++ {
@@ -119,17 +117,4 @@ func parseLength(s string) (int64, bool) {
 		n = n*10 + int64(c-'0')
 	}
 	return n, true
-}
-
-// hasToken reports whether the comma-separated list v holds tok (ASCII
-// lower-case), ignoring case and the spaces around items.
-func hasToken(v, tok string) bool {
-	for v != "" {
-		item, rest, _ := strings.Cut(v, ",")
-		if equalFold(strings.TrimSpace(item), tok) {
-			return true
-		}
-		v = rest
-	}
-	return false
 }
