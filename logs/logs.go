@@ -33,10 +33,10 @@ type Log struct {
 
 // Open opens the error log o describes.
 func Open(o Options) (*Log, error) {
-	level, err := ParseLevel(o.Level)
-	if err != nil {
+	if err := o.Check(); err != nil {
 		return nil, err
 	}
+	level, _ := ParseLevel(o.Level)
 	out := &file{path: o.Path, capture: o.CaptureOutput}
 	if err := out.open(); err != nil {
 		return nil, err
@@ -45,13 +45,23 @@ func Open(o Options) (*Log, error) {
 	switch o.Format {
 	case "", "text":
 		h = &textHandler{w: out, level: level, pid: os.Getpid()}
-	case "json":
+	default: // json
 		h = slog.NewJSONHandler(out, &slog.HandlerOptions{Level: level, ReplaceAttr: levelNames}).
 			WithAttrs([]slog.Attr{slog.Int("pid", os.Getpid())})
-	default:
-		return nil, fmt.Errorf("--log-format %q: text or json", o.Format)
 	}
 	return &Log{opts: o, out: out, logger: slog.New(h)}, nil
+}
+
+// Check reports a level or format Open would refuse, before anything is
+// opened.
+func (o Options) Check() error {
+	if _, err := ParseLevel(o.Level); err != nil {
+		return err
+	}
+	if o.Format != "" && o.Format != "text" && o.Format != "json" {
+		return fmt.Errorf("--log-format %q: text or json", o.Format)
+	}
+	return nil
 }
 
 // ParseLevel reads gunicorn's --log-level names.

@@ -42,7 +42,7 @@ var codeLabels = func() (l [otherCode + 1]string) {
 // the region).
 type Collector struct {
 	mu       sync.Mutex
-	live     map[int]*Region // by worker slot
+	live     map[int]*Region // by worker id, unique among live workers (the master uses pids)
 	retired  snapshot        // counters and histograms of retired regions; gauges stay zero
 	restarts uint64
 }
@@ -52,8 +52,10 @@ func NewCollector() *Collector {
 	return &Collector{live: make(map[int]*Region)}
 }
 
-// Add makes r the live region of worker slot worker. A region still live in
-// that slot is retired first. A nil r only retires the slot.
+// Add makes r the live region of the worker with id worker. The id must be
+// unique among live workers (a pid, not a slot: a worker being replaced
+// still counts while its replacement does); a region still live under it
+// is retired first. A nil r only retires the id.
 func (c *Collector) Add(worker int, r *Region) {
 	if c == nil {
 		return

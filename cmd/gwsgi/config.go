@@ -16,7 +16,7 @@ const python = "/usr/bin/python3"
 // on the command line, else in GWSGI_CMD_ARGS, else ./gunicorn.conf.py if
 // it exists) and of GWSGI_CMD_ARGS, each source a list of arguments to be
 // parsed before the command line's, and the app the file names.
-func configArgs(cmdline []string) (sources [][]string, app string, err error) {
+func configArgs(fs *flag.FlagSet, cmdline []string) (sources [][]string, app string, err error) {
 	env, err := conf.EnvArgs()
 	if err != nil {
 		return nil, "", err
@@ -42,7 +42,7 @@ func configArgs(cmdline []string) (sources [][]string, app string, err error) {
 		}
 		sources, app = append(sources, flags), fileApp
 	}
-	return append(sources, dropPositional(env)), app, nil
+	return append(sources, dropPositional(fs, env)), app, nil
 }
 
 // configFlag finds -c/--config's value in args, "" if absent.
@@ -67,7 +67,7 @@ func configFlag(args []string) string {
 // dropPositional leaves out the positional arguments of GWSGI_CMD_ARGS,
 // which gunicorn ignores in GUNICORN_CMD_ARGS: flags only. A flag's value
 // given as the next argument is kept.
-func dropPositional(args []string) []string {
+func dropPositional(fs *flag.FlagSet, args []string) []string {
 	var out []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -75,7 +75,7 @@ func dropPositional(args []string) []string {
 			continue
 		}
 		out = append(out, a)
-		if !strings.Contains(a, "=") && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") && !isBoolFlag(a) {
+		if !strings.Contains(a, "=") && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") && !isBoolFlag(fs, a) {
 			out = append(out, args[i+1])
 			i++
 		}
@@ -83,11 +83,15 @@ func dropPositional(args []string) []string {
 	return out
 }
 
-// boolFlags take no value.
-var boolFlags = map[string]bool{"no-master": true, "capture-output": true, "proxy-protocol": true,
-	"reuse-port": true, "check-config": true, "print-config": true}
-
-func isBoolFlag(a string) bool { return boolFlags[strings.TrimLeft(a, "-")] }
+// isBoolFlag reports whether a names a flag of fs that takes no value.
+func isBoolFlag(fs *flag.FlagSet, a string) bool {
+	f := fs.Lookup(strings.TrimLeft(a, "-"))
+	if f == nil {
+		return false
+	}
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
 
 // printConfig writes every setting as "name = value", sorted, the way
 // gunicorn's --print-config does.

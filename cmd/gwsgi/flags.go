@@ -151,7 +151,7 @@ func (o *options) flagSet() *flag.FlagSet {
 func parseFlags(args []string) (*options, error) {
 	o := &options{}
 	fs := o.flagSet()
-	sources, fileApp, err := configArgs(args)
+	sources, fileApp, err := configArgs(fs, args)
 	if err != nil {
 		return nil, err
 	}

@@ -38,20 +38,18 @@ func (l *logOptions) check() error {
 		return fmt.Errorf("--access-logformat: %w", err)
 	}
 	l.accessFormat = f
-	if _, err := logs.ParseLevel(l.level); err != nil {
-		return err
-	}
-	if l.format != "text" && l.format != "json" {
-		return fmt.Errorf("--log-format %q: text or json", l.format)
-	}
-	return nil
+	return l.errorLogOptions().Check()
+}
+
+// errorLogOptions is what logs.Open takes.
+func (l *logOptions) errorLogOptions() logs.Options {
+	return logs.Options{Path: l.errorLog, Level: l.level, Format: l.format, CaptureOutput: l.captureOutput}
 }
 
 // openLogs opens this process's error log (each process has its own
 // handle on the file) and makes it the server's log.
 func openLogs(o *options) error {
-	l, err := logs.Open(logs.Options{Path: o.logs.errorLog, Level: o.logs.level,
-		Format: o.logs.format, CaptureOutput: o.logs.captureOutput})
+	l, err := logs.Open(o.logs.errorLogOptions())
 	if err != nil {
 		return err
 	}
