@@ -4,7 +4,7 @@
 export PATH := $(PATH):/usr/local/go/bin
 GO      ?= go
 BIND    ?= 127.0.0.1:8000
-DEBS    ?= gcc pkg-config curl systemd python3-dev python3-flask python3-django gunicorn
+DEBS    ?= gcc pkg-config curl systemd nginx python3-dev python3-venv python3-flask python3-django gunicorn
 
 .PHONY: deps build run test vet fmt-check fuzz clean
 

@@ -93,13 +93,16 @@ func (b *syncBuffer) String() string {
 
 // server is one running gwsgi process.
 type server struct {
-	cmd    *exec.Cmd
-	addr   string // 127.0.0.1:port
-	port   string
-	log    *syncBuffer // stdout and stderr
-	done   chan struct{}
-	err    error // from cmd.Wait, once done is closed
-	client *http.Client
+	cmd  *exec.Cmd
+	addr string // 127.0.0.1:port
+	port string
+	log  *syncBuffer // stdout and stderr
+	// logFile, when set, is the --error-logfile the server writes its
+	// lines to instead.
+	logFile string
+	done    chan struct{}
+	err     error // from cmd.Wait, once done is closed
+	client  *http.Client
 
 	stopOnce sync.Once
 }
@@ -189,7 +192,12 @@ func (s *server) stop(t *testing.T) {
 		if s.err != nil {
 			t.Errorf("gwsgi exited with %v after SIGTERM, want status 0", s.err)
 		}
-		if !strings.Contains(s.log.String(), "shutting down gracefully") {
+		text := s.log.String()
+		if s.logFile != "" {
+			b, _ := os.ReadFile(s.logFile)
+			text = string(b)
+		}
+		if !strings.Contains(text, "shutting down gracefully") {
 			t.Errorf("no graceful shutdown line in the log")
 		}
 	})

@@ -43,7 +43,8 @@ type Environ struct {
 	RemoteAddr, RemotePort, URLScheme         []byte
 
 	// RawURI is the request-target as sent (gunicorn's RAW_URI), for the
-	// access log; it is not among the variables Each hands out.
+	// access log and Python apps' environ; it is not among the variables
+	// Each hands out.
 	RawURI []byte
 
 	// Headers holds the HTTP_* variables in order of first appearance.

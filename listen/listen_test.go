@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
 )
 
@@ -87,6 +88,27 @@ func TestOpenTCPAndUnix(t *testing.T) {
 	Close(socks)
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Errorf("socket file left after Close: %v", err)
+	}
+}
+
+// TestUnixSocketOwner: a unix socket's file is given to Options.Owner,
+// the user the workers run as.
+func TestUnixSocketOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("only root can give a file away")
+	}
+	path := filepath.Join(t.TempDir(), "s.sock")
+	socks, err := Open([]Bind{mustParse(t, "unix:"+path)}, Options{Owner: &Owner{UID: 65534, GID: 65533}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Close(socks)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := fi.Sys().(*syscall.Stat_t); st.Uid != 65534 || st.Gid != 65533 {
+		t.Errorf("socket file owned by %d:%d, want 65534:65533", st.Uid, st.Gid)
 	}
 }
 

@@ -23,7 +23,14 @@ type Options struct {
 	Umask int
 	// ReusePort sets SO_REUSEPORT on TCP sockets.
 	ReusePort bool
+	// Owner, when set, is who the unix socket files Open creates are
+	// given to (chown) once bound: the user and group the workers run as,
+	// as gunicorn does.
+	Owner *Owner
 }
+
+// Owner is a user and group id.
+type Owner struct{ UID, GID int }
 
 // DefaultBacklog is gunicorn's default --backlog.
 const DefaultBacklog = 2048
@@ -82,7 +89,8 @@ func open(b Bind, o Options) (*Socket, error) {
 }
 
 // openUnix binds a unix socket under o.Umask, after removing a stale
-// socket file at the path (one nothing accepts on).
+// socket file at the path (one nothing accepts on), and gives its file to
+// o.Owner.
 func openUnix(b Bind, o Options) (*Socket, error) {
 	if err := removeStale(b.Addr); err != nil {
 		return nil, err
@@ -94,6 +102,13 @@ func openUnix(b Bind, o Options) (*Socket, error) {
 		return nil, err
 	}
 	ln.(*net.UnixListener).SetUnlinkOnClose(false)
+	if o.Owner != nil {
+		if err := os.Chown(b.Addr, o.Owner.UID, o.Owner.GID); err != nil {
+			ln.Close()
+			_ = os.Remove(b.Addr)
+			return nil, err
+		}
+	}
 	return detach(b, ln, o.Backlog, b.Addr)
 }
 

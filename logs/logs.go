@@ -16,6 +16,22 @@ import (
 // LevelCritical is gunicorn's critical, above slog's error.
 const LevelCritical = slog.LevelError + 4
 
+// PythonLevel maps a level of Python's logging module (10 debug, 20 info,
+// 30 warning, 40 error, 50 critical) onto slog's.
+func PythonLevel(py int) slog.Level {
+	switch {
+	case py >= 50:
+		return LevelCritical
+	case py >= 40:
+		return slog.LevelError
+	case py >= 30:
+		return slog.LevelWarn
+	case py >= 20:
+		return slog.LevelInfo
+	}
+	return slog.LevelDebug
+}
+
 // Options configures a Log.
 type Options struct {
 	Path          string // file to append to; "" or "-": standard error

@@ -26,6 +26,13 @@ type Config struct {
 	Queue   int // requests waiting for a free thread; beyond it: 503
 	Loops   int // gnet event loops; 0: one per CPU
 
+	// MaxConns, when above 0, caps the connections the server holds open
+	// (gunicorn's --worker-connections): with MaxConns open it accepts no
+	// more, leaving new connections in the kernel's queue for the other
+	// processes sharing the sockets, until one closes. 0: no cap but the
+	// descriptor limit.
+	MaxConns int
+
 	Limits httpparse.Limits
 
 	MaxBufferedBody int // bodies up to this size are read whole before the app runs

@@ -68,7 +68,12 @@ type stream struct {
 }
 
 // OnOpen sets up a connection's state; while draining, it refuses it.
+// Either way the connection now holds its slot (Config.MaxConns), which
+// OnClose gives back.
 func (s *Server) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
+	if e, ok := c.Context().(*enrollment); ok {
+		e.opened = true
+	}
 	if s.draining.Load() {
 		return nil, gnet.Close
 	}
@@ -87,9 +92,11 @@ func (s *Server) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
 	return nil, gnet.None
 }
 
-// OnClose wakes an app blocked on the connection's request body; the
-// request's exchange is released when the app is done with it.
+// OnClose gives the connection's slot back (Config.MaxConns) and wakes an
+// app blocked on its request body; the request's exchange is released
+// when the app is done with it.
 func (s *Server) OnClose(c gnet.Conn, _ error) gnet.Action {
+	s.slots.give() // every connection OnOpen saw holds one
 	cs, ok := c.Context().(*connState)
 	if !ok {
 		return gnet.None

@@ -4,6 +4,8 @@
 // Connections come from the listeners the server is given (sockets a
 // master owns and shares with other worker processes): a goroutine per
 // listener accepts and registers each connection with a gnet event loop.
+// Under Config.MaxConns it accepts only while fewer connections are open,
+// leaving the others queued in the kernel (gunicorn's worker_connections).
 // Shutdown stops accepting first, so that connections still queued in the
 // kernel go to the other processes, then drains: requests in flight or
 // arriving on open connections are answered with Connection: close, idle

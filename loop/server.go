@@ -29,6 +29,8 @@ type Server struct {
 	listeners  []net.Listener // this process's own descriptors of the sockets
 	accepting  sync.WaitGroup // accept loops
 	acceptOnce sync.Once
+	acceptStop chan struct{} // closed when the accept loops must end
+	slots      slots         // the connections' slots under Config.MaxConns, nil for no cap
 	booted     chan struct{}
 	stopped    chan struct{} // closed when the engine must stop
 	stopOnce   sync.Once
@@ -57,11 +59,13 @@ func New(cfg Config) (*Server, error) {
 	cfg = cfg.withDefaults()
 	reserveProcs(cfg.Loops)
 	s := &Server{
-		cfg:     cfg,
-		envCfg:  environ.Config{ScriptName: cfg.ScriptName},
-		booted:  make(chan struct{}),
-		stopped: make(chan struct{}),
-		conns:   make(map[*connState]struct{}),
+		cfg:        cfg,
+		envCfg:     environ.Config{ScriptName: cfg.ScriptName},
+		booted:     make(chan struct{}),
+		stopped:    make(chan struct{}),
+		acceptStop: make(chan struct{}),
+		slots:      newSlots(cfg.MaxConns),
+		conns:      make(map[*connState]struct{}),
 	}
 	s.budget = pool.NewBudget(pool.Config{
 		Workers:      cfg.Threads,
@@ -281,8 +285,8 @@ func splitAddr(a net.Addr) (host, port string) {
 	if t, ok := a.(*net.TCPAddr); ok {
 		return t.IP.String(), strconv.Itoa(t.Port)
 	}
-	if a == nil {
-		return "", ""
+	if _, ok := a.(*net.UnixAddr); ok || a == nil {
+		return "", "" // a unix socket's peer has no address (gunicorn's REMOTE_ADDR is "" too)
 	}
 	h, p, err := net.SplitHostPort(a.String())
 	if err != nil {

@@ -68,6 +68,7 @@ func (w *worker) pack(env *environ.Environ) (base []byte, nheaders int) {
 		C.PE_REMOTE_ADDR:     env.RemoteAddr,
 		C.PE_REMOTE_PORT:     env.RemotePort,
 		C.PE_URL_SCHEME:      env.URLScheme,
+		C.PE_RAW_URI:         env.RawURI,
 	}
 	if len(fixed[C.PE_URL_SCHEME]) == 0 {
 		fixed[C.PE_URL_SCHEME] = httpScheme
@@ -78,6 +79,7 @@ func (w *worker) pack(env *environ.Environ) (base []byte, nheaders int) {
 	absent := [C.PE_NFIXED]bool{
 		C.PE_CONTENT_TYPE:   !hasType,
 		C.PE_CONTENT_LENGTH: len(env.ContentLength) == 0,
+		C.PE_RAW_URI:        len(env.RawURI) == 0,
 	}
 	n := 2*C.PE_NFIXED + 4*len(env.Headers)
 	if cap(w.vars) < n {

@@ -13,6 +13,7 @@ PyObject *pe_format_exception;  /* traceback.format_exception */
 PyObject *pe_file_wrapper;      /* _gwsgi.FileWrapper */
 PyObject *pe_request_timeout;   /* _gwsgi.RequestTimeout */
 static PyObject *pe_load_fn;    /* _gwsgi.load */
+static PyObject *pe_at_exit_fn; /* _gwsgi.at_exit */
 static PyThreadState *main_ts;  /* the initializing thread's state */
 static __thread pyembed_worker *tls_worker;
 
@@ -20,6 +21,7 @@ static const char *fixed_names[PE_NFIXED] = {
 	"REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING",
 	"CONTENT_TYPE", "CONTENT_LENGTH", "SERVER_NAME", "SERVER_PORT",
 	"SERVER_PROTOCOL", "REMOTE_ADDR", "REMOTE_PORT", "wsgi.url_scheme",
+	"RAW_URI",
 };
 
 /* Common values, interned so that most requests build no str for them. */
@@ -85,7 +87,7 @@ PyObject *pe_header_name(const char *p, Py_ssize_t n) {
 PyObject *pe_value(int which, const char *p, Py_ssize_t n) {
 	if (which == PE_REQUEST_METHOD || which == PE_SERVER_PROTOCOL || which == PE_URL_SCHEME ||
 	    which == PE_SCRIPT_NAME || which == PE_PATH_INFO || which == PE_SERVER_PORT ||
-	    which == PE_SERVER_NAME || which == PE_REMOTE_ADDR) {
+	    which == PE_SERVER_NAME || which == PE_REMOTE_ADDR || which == PE_RAW_URI) {
 		for (size_t i = 0; i < NCOMMON; i++) {
 			PyObject *s = common_objs[i];
 			if (PyUnicode_GET_LENGTH(s) == n && memcmp(PyUnicode_1BYTE_DATA(s), p, n) == 0) {
@@ -117,8 +119,27 @@ static PyObject *gw_log(PyObject *self, PyObject *arg) {
 	Py_RETURN_NONE;
 }
 
+static PyObject *gw_log_at(PyObject *self, PyObject *args) {
+	(void)self;
+	int level;
+	PyObject *msg;
+	if (!PyArg_ParseTuple(args, "iU:log_at", &level, &msg))
+		return NULL;
+	Py_ssize_t n;
+	const char *p = PyUnicode_AsUTF8AndSize(msg, &n); /* borrowed from msg */
+	if (p == NULL)
+		return NULL;
+	Py_INCREF(msg); /* keep p alive without the GIL */
+	Py_BEGIN_ALLOW_THREADS
+	pyembedLogAt(level, (char *)p, n);
+	Py_END_ALLOW_THREADS
+	Py_DECREF(msg);
+	Py_RETURN_NONE;
+}
+
 static PyMethodDef gw_methods[] = {
 	{"log", gw_log, METH_O, "log(str): write to the server's error log"},
+	{"log_at", gw_log_at, METH_VARARGS, "log_at(level, str): write to the server's error log at a logging level"},
 	{NULL, NULL, 0, NULL},
 };
 
@@ -153,21 +174,10 @@ static int set_item(PyObject *d, const char *k, PyObject *v) {
 	return rc;
 }
 
-static int build_support(const char *src, int multiprocess) {
-	PyObject *mod = PyImport_AddModule("_gwsgi"); /* borrowed (owned by sys.modules) */
-	if (mod == NULL)
-		return -1;
-	PyObject *d = PyModule_GetDict(mod); /* borrowed */
-	PyObject *log = PyCFunction_NewEx(&gw_methods[0], NULL, NULL); /* new ref */
-	if (log == NULL || PyDict_SetItemString(d, "log", log) < 0) {
-		Py_XDECREF(log);
-		return -1;
-	}
-	Py_DECREF(log);
-	if (PyDict_GetItemString(d, "__builtins__") == NULL && /* borrowed */
-	    PyDict_SetItemString(d, "__builtins__", PyEval_GetBuiltins()) < 0) /* borrowed */
-		return -1;
-	PyObject *code = Py_CompileString(src, "<gwsgi support.py>", Py_file_input); /* new ref */
+/* run_source executes src in the module dict d; -1 with the exception set
+ * if it fails. */
+static int run_source(PyObject *d, const char *src, const char *filename) {
+	PyObject *code = Py_CompileString(src, filename, Py_file_input); /* new ref */
 	if (code == NULL)
 		return -1;
 	PyObject *r = PyEval_EvalCode(code, d, d); /* new ref */
@@ -175,15 +185,38 @@ static int build_support(const char *src, int multiprocess) {
 	if (r == NULL)
 		return -1;
 	Py_DECREF(r);
+	return 0;
+}
+
+static int build_support(const char *src, const char *hooks_src, int multiprocess) {
+	PyObject *mod = PyImport_AddModule("_gwsgi"); /* borrowed (owned by sys.modules) */
+	if (mod == NULL)
+		return -1;
+	PyObject *d = PyModule_GetDict(mod); /* borrowed */
+	for (PyMethodDef *m = gw_methods; m->ml_name != NULL; m++) {
+		PyObject *f = PyCFunction_NewEx(m, NULL, NULL); /* new ref */
+		if (f == NULL || PyDict_SetItemString(d, m->ml_name, f) < 0) {
+			Py_XDECREF(f);
+			return -1;
+		}
+		Py_DECREF(f);
+	}
+	if (PyDict_GetItemString(d, "__builtins__") == NULL && /* borrowed */
+	    PyDict_SetItemString(d, "__builtins__", PyEval_GetBuiltins()) < 0) /* borrowed */
+		return -1;
+	if (run_source(d, src, "<gwsgi support.py>") < 0 || run_source(d, hooks_src, "<gwsgi hooks.py>") < 0)
+		return -1;
 	pe_load_fn = PyDict_GetItemString(d, "load");              /* borrowed */
+	pe_at_exit_fn = PyDict_GetItemString(d, "at_exit");        /* borrowed */
 	pe_file_wrapper = PyDict_GetItemString(d, "FileWrapper");  /* borrowed */
 	pe_request_timeout = PyDict_GetItemString(d, "RequestTimeout"); /* borrowed */
 	PyObject *errors = PyDict_GetItemString(d, "errors");      /* borrowed */
-	if (!pe_load_fn || !pe_file_wrapper || !pe_request_timeout || !errors) {
+	if (!pe_load_fn || !pe_at_exit_fn || !pe_file_wrapper || !pe_request_timeout || !errors) {
 		PyErr_SetString(PyExc_RuntimeError, "gwsgi support module incomplete");
 		return -1;
 	}
 	Py_INCREF(pe_load_fn);
+	Py_INCREF(pe_at_exit_fn);
 	Py_INCREF(pe_file_wrapper);
 	Py_INCREF(pe_request_timeout);
 
@@ -263,7 +296,7 @@ static char *err_text(Py_ssize_t *len) {
  * keeps the GIL: the caller then loads apps and calls pyembed_save_main.
  * Returns 0, or -1 when the interpreter cannot start (it prints why), or
  * -2 when the support module fails (the traceback is printed to stderr). */
-int pyembed_init(const char *program, const char *support_src, int multiprocess) {
+int pyembed_init(const char *program, const char *support_src, const char *hooks_src, int multiprocess) {
 	PyConfig config;
 	PyConfig_InitPythonConfig(&config);
 	config.install_signal_handlers = 0; /* Go owns signals */
@@ -281,7 +314,7 @@ int pyembed_init(const char *program, const char *support_src, int multiprocess)
 			fprintf(stderr, "gwsgi: python: %s%s%s\n", st.func ? st.func : "", st.func ? ": " : "", st.err_msg);
 		return -1;
 	}
-	if (add_common() < 0 || pe_types_ready() < 0 || build_support(support_src, multiprocess) < 0) {
+	if (add_common() < 0 || pe_types_ready() < 0 || build_support(support_src, hooks_src, multiprocess) < 0) {
 		PyErr_Print();
 		return -2;
 	}
@@ -297,15 +330,28 @@ void pyembed_restore_main(void) { PyEval_RestoreThread(main_ts); }
 /* pyembed_finalize ends the interpreter; the caller is the initializing
  * thread and holds the GIL (pyembed_restore_main). */
 int pyembed_finalize(void) {
+	if (pe_at_exit_fn != NULL) {
+		PyObject *r = PyObject_CallNoArgs(pe_at_exit_fn); /* new ref */
+		if (r == NULL) {
+			Py_ssize_t n;
+			char *msg = err_text(&n);
+			if (msg != NULL) {
+				pyembedLogAt(40, msg, n);
+				free(msg);
+			}
+		}
+		Py_XDECREF(r);
+	}
 	Py_CLEAR(pe_load_fn);
+	Py_CLEAR(pe_at_exit_fn);
 	return Py_FinalizeEx();
 }
 
 /* pyembed_load imports spec on the initializing thread, which holds the
  * GIL. It returns a new reference to the callable, or NULL with *err a
  * malloc'd traceback. paths is a '\0'-separated list ended by an empty
- * string ("" for none). */
-PyObject *pyembed_load(const char *spec, const char *chdir, const char *paths, char **err) {
+ * string ("" for none); options is the JSON object _gwsgi.load reads. */
+PyObject *pyembed_load(const char *spec, const char *chdir, const char *paths, const char *options, char **err) {
 	PyObject *list = PyList_New(0); /* new ref */
 	PyObject *res = NULL;
 	if (list != NULL) {
@@ -319,7 +365,7 @@ PyObject *pyembed_load(const char *spec, const char *chdir, const char *paths, c
 				break;
 		}
 		if (ok)
-			res = PyObject_CallFunction(pe_load_fn, "ssO", spec, chdir, list); /* new ref */
+			res = PyObject_CallFunction(pe_load_fn, "ssOs", spec, chdir, list, options); /* new ref */
 		Py_DECREF(list);
 	}
 	if (res == NULL) {

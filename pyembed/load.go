@@ -9,6 +9,7 @@ import (
 	_ "embed"
 	"fmt"
 	"log"
+	"log/slog"
 	"runtime"
 	"strings"
 	"sync"
@@ -44,6 +45,18 @@ type Options struct {
 	// its standard library; "" means "python3.X" of the linked libpython.
 	// PYTHONHOME, when set, takes precedence.
 	Program string
+	// Virtualenv is a virtual environment (a directory with pyvenv.cfg)
+	// of the linked Python's major.minor version, whose site-packages the
+	// app imports from: the interpreter starts as its bin/python would,
+	// with sys.prefix the environment. It overrides Program. The first
+	// Load of the process sets it.
+	Virtualenv string
+	// Hooks, when set, runs the worker-side server hooks of a gunicorn
+	// config file around this app (see Hooks).
+	Hooks *Hooks
+	// Logger receives the lines hooks write with worker.log, at their
+	// levels; nil: ErrorLog. The first Load of the process sets it.
+	Logger *slog.Logger
 }
 
 // App is a loaded Python WSGI callable; it implements wsgi.App. Its
@@ -93,12 +106,18 @@ func Load(opts Options) (*App, error) {
 	}
 	cpaths := C.CString(paths.String()) // ends with "\0\0"
 	defer C.free(unsafe.Pointer(cpaths))
+	optsJSON, err := opts.loadJSON()
+	if err != nil {
+		return nil, err
+	}
+	coptions := C.CString(optsJSON)
+	defer C.free(unsafe.Pointer(coptions))
 	var obj *C.PyObject
 	var cerr *C.char
 	saveSignals(opts.KeepSignals)
 	run(func() {
 		C.pyembed_restore_main()
-		obj = C.pyembed_load(spec, chdir, cpaths, &cerr)
+		obj = C.pyembed_load(spec, chdir, cpaths, coptions, &cerr)
 		C.pyembed_save_main()
 	})
 	reclaimSignals(opts.KeepSignals)
@@ -117,9 +136,18 @@ func start(opts Options) error {
 	if opts.ErrorLog != nil {
 		errLog.Store(opts.ErrorLog)
 	}
+	if opts.Logger != nil {
+		leveled.Store(opts.Logger)
+	}
 	program := opts.Program
 	if program == "" {
 		program = fmt.Sprintf("python%d.%d", C.PY_MAJOR_VERSION, C.PY_MINOR_VERSION)
+	}
+	if opts.Virtualenv != "" {
+		var err error
+		if program, err = venvProgram(opts.Virtualenv); err != nil {
+			return err
+		}
 	}
 	ops := make(chan func())
 	ready := make(chan error, 1)
@@ -127,13 +155,15 @@ func start(opts Options) error {
 		runtime.LockOSThread() // never unlocked: the thread owns the main thread state
 		cprog := C.CString(program)
 		csrc := C.CString(supportSrc)
+		chooks := C.CString(hooksSrc)
 		mp := C.int(0)
 		if opts.Multiprocess {
 			mp = 1
 		}
-		rc := C.pyembed_init(cprog, csrc, mp)
+		rc := C.pyembed_init(cprog, csrc, chooks, mp)
 		C.free(unsafe.Pointer(cprog))
 		C.free(unsafe.Pointer(csrc))
+		C.free(unsafe.Pointer(chooks))
 		if rc != 0 {
 			ready <- fmt.Errorf("%w (code %d; see stderr)", ErrInit, int(rc))
 			return

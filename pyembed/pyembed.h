@@ -29,6 +29,7 @@ enum {
 	PE_REMOTE_ADDR,
 	PE_REMOTE_PORT,
 	PE_URL_SCHEME,
+	PE_RAW_URI,
 	PE_NFIXED
 };
 
@@ -111,11 +112,11 @@ typedef struct pyembed_worker {
 } pyembed_worker;
 
 /* interp.c */
-int pyembed_init(const char *program, const char *support_src, int multiprocess);
+int pyembed_init(const char *program, const char *support_src, const char *hooks_src, int multiprocess);
 void pyembed_save_main(void);
 void pyembed_restore_main(void);
 int pyembed_finalize(void);
-PyObject *pyembed_load(const char *spec, const char *chdir, const char *paths, char **err);
+PyObject *pyembed_load(const char *spec, const char *chdir, const char *paths, const char *options, char **err);
 void pyembed_decref(PyObject *o);
 pyembed_worker *pyembed_worker_new(int slot);
 void pyembed_worker_attach(pyembed_worker *w);

@@ -22,13 +22,13 @@ import (
 var (
 	validated *App // testdata/wsgiapps.py:application, under wsgiref.validate
 	raw       *App // the same router without the validator
-	logs      syncBuf
+	logBuf    syncBuf
 	main0     *thread // a budget-like worker thread with its own thread state
 )
 
 func TestMain(m *testing.M) {
 	var err error
-	opts := Options{Spec: "wsgiapps:application", PythonPath: []string{"testdata"}, ErrorLog: log.New(&logs, "", 0)}
+	opts := Options{Spec: "wsgiapps:application", PythonPath: []string{"testdata"}, ErrorLog: log.New(&logBuf, "", 0)}
 	if validated, err = Load(opts); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -495,7 +495,7 @@ func TestStartResponseChecks(t *testing.T) {
 func TestErrorsStream(t *testing.T) {
 	res := get(t, validated, req("GET", "/errors"))
 	wantStatus(t, res, "200 OK")
-	l := logs.String()
+	l := logBuf.String()
 	if !strings.Contains(l, "to the log: line one\n") || !strings.Contains(l, "line two\n") {
 		t.Errorf("server log: %q", l)
 	}

@@ -1,8 +1,10 @@
 # _gwsgi: the Python half of gwsgi's embedding, run once at start-up inside
 # the module _gwsgi, which the C side has given a `log(str)` builtin that
-# writes to the server's error log.
+# writes to the server's error log, and `log_at(level, str)`, which writes
+# at a logging level. hooks.py runs in the same module after it.
 
 import importlib
+import json
 import os
 import stat
 import sys
@@ -85,17 +87,44 @@ class FileWrapper:
         raise StopIteration
 
 
-def load(spec, chdir, paths):
+exiting = []  # the Hooks of loaded apps, whose worker_exit runs at the end
+
+
+def load(spec, chdir, paths, options):
     """Imports "module:callable" ("module" alone means module:application;
     the callable may be a dotted path, and "name()" calls a factory) after
     changing to chdir and putting paths and the working directory first on
-    sys.path, the way gunicorn does."""
+    sys.path, the way gunicorn does. options is JSON: "hooks", when set,
+    holds the config file whose server hooks run ({"path", "pid", "ppid",
+    "age", "settings"}): post_fork before the import, post_worker_init
+    after, pre_request and post_request around each request."""
+    options = json.loads(options) if options else {}
     if chdir:
         os.chdir(chdir)
     for p in reversed([os.path.abspath(p) for p in paths] + [os.getcwd()]):
         while p in sys.path:
             sys.path.remove(p)
         sys.path.insert(0, p)
+    hooks = None
+    if options.get("hooks"):
+        hooks = Hooks(options["hooks"]["path"], options["hooks"])  # noqa: F821 (hooks.py)
+        hooks.post_fork()
+    app = import_app(spec)
+    if hooks is not None:
+        hooks.post_worker_init(app)
+        exiting.append(hooks)
+        app = hooks.wrap(app)
+    return app
+
+
+def at_exit():
+    """Runs the worker_exit hooks, once, before the interpreter ends."""
+    while exiting:
+        exiting.pop().worker_exit()
+
+
+def import_app(spec):
+    """Imports spec, module:callable, and returns the callable."""
     module, _, name = spec.partition(":")
     if not module:
         raise ValueError("app %r: expected module:callable" % spec)

@@ -15,7 +15,9 @@
 // on, stops them gracefully on SIGTERM or SIGINT within the graceful
 // timeout, at once on a second SIGTERM or SIGINT, and fast on SIGQUIT.
 //
-// A worker is this program again with WorkerEnv set to its slot number.
+// A worker is this program again with WorkerEnv set to its slot number,
+// started as Config.Credential when set (gunicorn's --user and --group:
+// the master keeps its own ids).
 // It talks to the master through the pipe passed as descriptor 3: a line
 // "ready" once it accepts, "retire REASON" to be replaced (see Ready and
 // Retire). The sockets follow, from descriptor 4 (listen.Files).

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gwsgi/gwsgi/listen"
 	"github.com/gwsgi/gwsgi/metrics"
+	"github.com/gwsgi/gwsgi/sdnotify"
 )
 
 // Config is a master's configuration.
@@ -22,9 +23,17 @@ type Config struct {
 	// Metrics, when set, gets each worker's statistics region while the
 	// worker runs, and counts its replacements.
 	Metrics *metrics.Collector
+	// Credential, when set, is the user and groups the workers run as
+	// (gunicorn's user and group); the master keeps its own. The worker
+	// process starts as them, before it runs Argv.
+	Credential *syscall.Credential
 	// Reopen, when set, is called on SIGUSR1 (before the workers are told
 	// to reopen their log files): the master reopens its own.
 	Reopen func()
+	// ChildExit, when set, is called from the master's loop each time a
+	// worker has exited, with its pid and start number (gunicorn's
+	// child_exit hook). It must not block.
+	ChildExit func(pid, age int)
 	// BootTimeout bounds how long a worker may take to accept.
 	BootTimeout time.Duration
 	// GracefulTimeout is the workers' own graceful timeout: a worker told
@@ -62,6 +71,7 @@ type master struct {
 	sigs    chan os.Signal     // the signals the master handles
 	spawn   chan spawnReq      // to the locked spawning goroutine (see spawner)
 	fail    error              // why Run ends with an error
+	age     int                // workers started so far (see AgeEnv)
 }
 
 // Run starts cfg.Workers workers on cfg.Sockets and supervises them until
@@ -181,11 +191,15 @@ func (m *master) onReady(p *proc) {
 		}
 		m.booted = true
 		m.cfg.Log.Printf("gwsgi: every worker accepts (%s)", plural(len(m.procs)))
+		notify(m.cfg.Log, sdnotify.Ready+"\n"+sdnotify.Status("serving with "+plural(len(m.procs))))
 	}
 }
 
 func (m *master) onExit(p *proc) {
 	m.cfg.Metrics.Retire(p.region)
+	if m.cfg.ChildExit != nil {
+		m.cfg.ChildExit(p.pid(), p.age)
+	}
 	if _, ok := m.leaving[p]; ok {
 		delete(m.leaving, p)
 		return
@@ -303,6 +317,7 @@ func (m *master) stopAll(sig syscall.Signal, timeout time.Duration) {
 	at := time.Now().Add(timeout)
 	if !m.stopping() {
 		listen.Quiesce(m.cfg.Sockets) // what is queued is served, nothing new is queued
+		notify(m.cfg.Log, sdnotify.Stopping)
 	}
 	if !m.stopping() || at.Before(m.stop) {
 		m.stop = at
@@ -322,5 +337,13 @@ func (m *master) each(sig syscall.Signal) {
 	}
 	for p := range m.leaving {
 		p.signal(sig)
+	}
+}
+
+// notify tells systemd (Type=notify units) the master's state; a failure
+// is logged, and serving goes on.
+func notify(l *log.Logger, state string) {
+	if _, err := sdnotify.Notify(state); err != nil {
+		l.Printf("gwsgi: telling systemd %q: %v", state, err)
 	}
 }

@@ -19,6 +19,7 @@ import (
 // what its goroutines send on the master's channels.
 type proc struct {
 	slot    int
+	age     int // its start number (see AgeEnv)
 	cmd     *exec.Cmd
 	started time.Time
 	ready   bool      // it said "ready"
@@ -72,7 +73,8 @@ func (m *master) launch(slot int) (*proc, error) {
 	}
 	files, env := listen.Files(m.cfg.Sockets, socketFD)
 	cmd := exec.Command(m.cfg.Argv[0], m.cfg.Argv[1:]...)
-	cmd.Env = append(os.Environ(), WorkerEnv+"="+strconv.Itoa(slot), env)
+	m.age++
+	cmd.Env = append(os.Environ(), WorkerEnv+"="+strconv.Itoa(slot), AgeEnv+"="+strconv.Itoa(m.age), env)
 	region, regionFile, err := m.metricsFor(cmd, &files)
 	if err != nil {
 		_, _ = r.Close(), w.Close()
@@ -83,8 +85,9 @@ func (m *master) launch(slot int) (*proc, error) {
 	}
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	cmd.ExtraFiles = append([]*os.File{w}, files...) // descriptors 3, 4, ...
-	// The worker stops with the master, should the master be killed.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	// The worker stops with the master, should the master be killed, and
+	// runs as the user it is given, if any.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM, Credential: m.cfg.Credential}
 	reply := make(chan error)
 	m.spawn <- spawnReq{cmd, reply}
 	err = <-reply
@@ -94,7 +97,7 @@ func (m *master) launch(slot int) (*proc, error) {
 		_ = region.Close()
 		return nil, fmt.Errorf("supervise: start worker %d: %w", slot, err)
 	}
-	p := &proc{slot: slot, cmd: cmd, started: time.Now(), done: make(chan struct{}), region: region}
+	p := &proc{slot: slot, age: m.age, cmd: cmd, started: time.Now(), done: make(chan struct{}), region: region}
 	m.cfg.Metrics.Add(p.pid(), region)
 	go p.listen(r, m.events)
 	go p.wait(r, m.events)

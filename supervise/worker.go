@@ -61,3 +61,14 @@ func Ready() { tell("ready") }
 func Retire(reason string) {
 	tell("retire " + strings.ReplaceAll(reason, "\n", " "))
 }
+
+// AgeEnv is set, in a worker's environment, to its start number: 1 for
+// the first worker the master starts, then 2, 3, ... for every worker
+// started since, replacements included (gunicorn's worker.age).
+const AgeEnv = "GWSGI_WORKER_AGE"
+
+// WorkerAge returns this worker's start number, 0 outside a worker.
+func WorkerAge() int {
+	n, _ := strconv.Atoi(os.Getenv(AgeEnv))
+	return n
+}

@@ -12,14 +12,26 @@ import (
 // python runs a gunicorn config file, in a subprocess of its own.
 const python = "/usr/bin/python3"
 
-// configArgs returns the flags of the gunicorn config file (-c/--config
-// on the command line, else in GWSGI_CMD_ARGS, else ./gunicorn.conf.py if
-// it exists) and of GWSGI_CMD_ARGS, each source a list of arguments to be
-// parsed before the command line's, and the app the file names.
-func configArgs(fs *flag.FlagSet, cmdline []string) (sources [][]string, app string, err error) {
+// configSources is what the gunicorn config file and GWSGI_CMD_ARGS say.
+type configSources struct {
+	// args are each source's flags, to be parsed before the command
+	// line's: the file's, then GWSGI_CMD_ARGS's.
+	args [][]string
+	app  string // the app the file names (wsgi_app), "" if none
+	// hookFile is the file's absolute path when it defines server hooks
+	// gwsgi runs, "" otherwise; hooks names them.
+	hookFile string
+	hooks    []string
+}
+
+// configArgs reads the gunicorn config file (-c/--config on the command
+// line, else in GWSGI_CMD_ARGS, else ./gunicorn.conf.py if it exists) and
+// GWSGI_CMD_ARGS. A file that defines server hooks gwsgi does not run is
+// refused.
+func configArgs(fs *flag.FlagSet, cmdline []string) (*configSources, error) {
 	env, err := conf.EnvArgs()
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	location := configFlag(cmdline)
 	if location == "" {
@@ -28,21 +40,26 @@ func configArgs(fs *flag.FlagSet, cmdline []string) (sources [][]string, app str
 	if location == "" {
 		location = conf.DefaultLocation()
 	}
+	src := &configSources{}
 	if location != "" {
 		f, err := conf.Load(python, location)
 		if err != nil {
-			return nil, "", fmt.Errorf("-c %s: %w", location, err)
+			return nil, fmt.Errorf("-c %s: %w", location, err)
 		}
-		if len(f.Hooks) > 0 {
-			return nil, "", fmt.Errorf("-c %s: server hooks are not run by gwsgi yet: %s", location, strings.Join(f.Hooks, ", "))
+		if err := f.CheckHooks(); err != nil {
+			return nil, err
 		}
 		flags, fileApp, err := f.Args()
 		if err != nil {
-			return nil, "", err
+			return nil, err
 		}
-		sources, app = append(sources, flags), fileApp
+		src.args, src.app = append(src.args, flags), fileApp
+		if len(f.Hooks) > 0 {
+			src.hookFile, src.hooks = f.Path, f.Hooks
+		}
 	}
-	return append(sources, dropPositional(fs, env)), app, nil
+	src.args = append(src.args, dropPositional(fs, env))
+	return src, nil
 }
 
 // configFlag finds -c/--config's value in args, "" if absent.

@@ -71,7 +71,7 @@ func TestConfigRefusals(t *testing.T) {
 			t.Errorf("%q: %v, want an error naming %q", text, err, want)
 		}
 	}
-	if _, err := parseFlags([]string{"--user", "nobody"}); err == nil || !strings.Contains(err.Error(), "not supported") {
-		t.Errorf("--user: %v", err)
+	if _, err := parseFlags([]string{"--user", "no-such-user-gwsgi"}); err == nil || !strings.Contains(err.Error(), "no such user") {
+		t.Errorf("--user of no user: %v", err)
 	}
 }

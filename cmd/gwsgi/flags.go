@@ -14,6 +14,7 @@ import (
 	"github.com/gwsgi/gwsgi/listen"
 	"github.com/gwsgi/gwsgi/logs"
 	"github.com/gwsgi/gwsgi/loop"
+	"github.com/gwsgi/gwsgi/pyembed"
 )
 
 // defaultBind is gunicorn's.
@@ -38,6 +39,8 @@ type options struct {
 	env         []string // -e KEY=VALUE, set in the environment before anything starts
 	pidFile     string   // -p: where the master (or single process) writes its pid
 	workerClass string   // -k, accepted for gunicorn's sync and gthread
+	owner       owner    // -u, -g: who the workers run as
+	name        string   // -n: the name in the process titles, "" for the default (procName)
 
 	logs    logOptions
 	proxies proxyOptions
@@ -53,6 +56,9 @@ type options struct {
 
 	chdir      string   // directory to change to before loading the app
 	pythonPath []string // directories put first on sys.path
+	virtualenv string   // --virtualenv, else $VIRTUAL_ENV: the app's virtual environment
+	hookFile   string   // the config file whose server hooks run, "" for none
+	hooks      []string // the server hooks it defines
 }
 
 // flagSet defines gunicorn-style flags, -b/--bind, --threads and friends,
@@ -128,10 +134,11 @@ func (o *options) flagSet() *flag.FlagSet {
 	fs.StringVar(&o.config, "config", "", "gunicorn config `file` (a gunicorn.conf.py; default ./gunicorn.conf.py if it exists), read in a python3 subprocess; flags win over it")
 	fs.BoolVar(&o.checkConfig, "check-config", false, "check the configuration and that the app imports, then exit: 0 when correct")
 	fs.BoolVar(&o.printConfig, "print-config", false, "print the configuration, every setting, then exit")
-	for _, name := range []string{"n", "name", "u", "user", "g", "group", "worker-connections"} {
-		fs.Func(name, "not supported yet: refused rather than ignored", unsupported(name))
-	}
+	addOwnerFlags(fs, &o.owner)
+	addNameFlags(fs, &o.name)
+	fs.IntVar(&o.cfg.MaxConns, "worker-connections", 0, "most connections a worker holds open: with `N` open it accepts no more until one closes, leaving new ones queued in the kernel for other workers (default 0: no cap but the descriptor limit, as gwsgi's event loops hold idle connections cheaply; gunicorn's 1000 would leave clients beyond it waiting)")
 	fs.StringVar(&o.chdir, "chdir", "", "change to `dir` before loading the app")
+	fs.StringVar(&o.virtualenv, "virtualenv", os.Getenv("VIRTUAL_ENV"), "virtual environment `dir` the app imports from (default $VIRTUAL_ENV); it must be of the Python gwsgi embeds")
 	fs.Func("pythonpath", "comma-separated `dirs` to put first on sys.path (repeatable)", func(v string) error {
 		o.lists.reset("pythonpath", func() { o.pythonPath = nil })
 		for _, d := range strings.Split(v, ",") {
@@ -151,11 +158,12 @@ func (o *options) flagSet() *flag.FlagSet {
 func parseFlags(args []string) (*options, error) {
 	o := &options{}
 	fs := o.flagSet()
-	sources, fileApp, err := configArgs(fs, args)
+	file, err := configArgs(fs, args)
 	if err != nil {
 		return nil, err
 	}
-	for _, src := range sources {
+	o.hookFile, o.hooks = file.hookFile, file.hooks
+	for _, src := range file.args {
 		o.lists.next()
 		if _, err := parseInterspersed(fs, src); err != nil {
 			return nil, fmt.Errorf("%w (from the config file or %s)", err, conf.EnvVar)
@@ -172,7 +180,7 @@ func parseFlags(args []string) (*options, error) {
 	}
 	switch len(apps) {
 	case 0:
-		o.app = fileApp
+		o.app = file.app
 	case 1:
 		o.app = apps[0]
 	default:
@@ -204,13 +212,22 @@ func (o *options) finish() error {
 	if err := checkWorkerClass(o.workerClass); err != nil {
 		return err
 	}
+	if o.virtualenv != "" {
+		if err := pyembed.CheckVirtualenv(o.virtualenv); err != nil {
+			return err
+		}
+	}
 	if len(o.binds) == 0 {
 		b, _ := listen.Parse(defaultBind)
 		o.binds = []listen.Bind{b}
 	}
-	if o.workers < 1 || o.maxRequests < 0 || o.maxJitter < 0 || o.secs.timeout < 0 {
-		return errors.New("--workers must be at least 1; --max-requests, --max-requests-jitter and --timeout at least 0")
+	if o.workers < 1 || o.maxRequests < 0 || o.maxJitter < 0 || o.secs.timeout < 0 || o.cfg.MaxConns < 0 {
+		return errors.New("--workers must be at least 1; --max-requests, --max-requests-jitter, --timeout and --worker-connections at least 0")
 	}
+	if err := o.owner.resolve(); err != nil {
+		return err
+	}
+	o.sockets.Owner = o.owner.socketOwner()
 	return nil
 }
 
@@ -271,12 +288,5 @@ func (s *sources) reset(name string, clear func()) {
 	if s.setBy[name] != s.current {
 		clear()
 		s.setBy[name] = s.current
-	}
-}
-
-// unsupported refuses a gunicorn flag gwsgi does not implement yet.
-func unsupported(name string) func(string) error {
-	return func(string) error {
-		return fmt.Errorf("-%s is not supported by gwsgi yet", name)
 	}
 }

@@ -28,6 +28,15 @@ func run(o *options) error {
 	case o.checkConfig:
 		return checkConfig(o)
 	}
+	setTitle(o)
+	if !supervise.IsWorker() {
+		if err := o.owner.check(); err != nil {
+			return err
+		}
+		if err := o.owner.giveLogs(o); err != nil {
+			return err
+		}
+	}
 	for _, kv := range o.env {
 		k, v, _ := strings.Cut(kv, "=")
 		if err := os.Setenv(k, v); err != nil {
@@ -46,13 +55,20 @@ func run(o *options) error {
 	case o.noMaster:
 		var socks []*listen.Socket
 		defer func() { listen.Close(socks) }()
-		return serve(o, func() ([]net.Listener, error) {
+		open := func() ([]net.Listener, error) {
 			var err error
 			if socks, err = listen.Open(o.binds, o.sockets); err != nil {
 				return nil, err
 			}
 			return listeners(socks)
-		})
+		}
+		if o.owner.switches() {
+			var err error
+			if open, err = o.owner.bindThenBecome(open); err != nil {
+				return err
+			}
+		}
+		return serve(o, open)
 	default:
 		return runMaster(o)
 	}
@@ -91,15 +107,21 @@ func runMaster(o *options) error {
 	if err != nil {
 		return fmt.Errorf("--metrics-bind: %w", err)
 	}
-	return supervise.Run(supervise.Config{
+	cfg := supervise.Config{
 		Metrics:         collector,
 		Workers:         o.workers,
-		Argv:            append([]string{exe}, os.Args[1:]...),
+		Argv:            append([]string{exe}, os.Args[1:]...), // the original arguments, whatever the title (proctitle)
 		Sockets:         socks,
 		Log:             o.log.Std(slog.LevelInfo),
-		Reopen:          func() { reopenLogs(o, nil) },
+		Reopen:          func() { reopenLogs(o, nil); o.owner.regiveLogs(o) },
+		Credential:      o.owner.credential(),
 		GracefulTimeout: o.cfg.GracefulTimeout,
-	})
+	}
+	if hook := childExit(o); hook != nil {
+		cfg.ChildExit = hook.Start
+		defer hook.Wait()
+	}
+	return supervise.Run(cfg)
 }
 
 // describe names a socket for the log: its URL (with the bound port when

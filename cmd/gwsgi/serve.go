@@ -17,6 +17,7 @@ import (
 	"github.com/gwsgi/gwsgi/loop"
 	"github.com/gwsgi/gwsgi/pool"
 	"github.com/gwsgi/gwsgi/pyembed"
+	"github.com/gwsgi/gwsgi/sdnotify"
 	"github.com/gwsgi/gwsgi/supervise"
 )
 
@@ -76,6 +77,11 @@ func serve(o *options, open func() ([]net.Listener, error)) error {
 	<-srv.Ready()
 	if addrs := srv.Addrs(); addrs != nil {
 		supervise.Ready()
+		if !supervise.IsWorker() {
+			if _, err := sdnotify.Notify(sdnotify.Ready); err != nil {
+				o.log.Printf("gwsgi: telling systemd it is ready: %v", err)
+			}
+		}
 		name := "the Go demo app"
 		if o.app != "" {
 			name = o.app
@@ -84,6 +90,9 @@ func serve(o *options, open func() ([]net.Listener, error)) error {
 	}
 	if err := awaitStop(o, sig, errc, access); err != nil {
 		return err
+	}
+	if !supervise.IsWorker() {
+		_, _ = sdnotify.Notify(sdnotify.Stopping)
 	}
 	err = stopGracefully(o, srv, sig, errc)
 	if app != nil && !errors.Is(err, loop.ErrCut) {
@@ -186,6 +195,9 @@ func loadPython(o *options) (*pyembed.App, error) {
 		Chdir:        o.chdir,
 		PythonPath:   o.pythonPath,
 		ErrorLog:     o.log.Std(slog.LevelError),
+		Logger:       o.log.Slog(),
+		Virtualenv:   o.virtualenv,
+		Hooks:        workerHooks(o),
 		Multiprocess: supervise.IsWorker() && o.workers > 1,
 		KeepSignals:  []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGUSR1},
 	})
