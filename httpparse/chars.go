@@ -9,7 +9,9 @@ var (
 	// "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA.
 	tokenChar [256]bool
 	// targetChar: the bytes a request-target may hold, visible ASCII
-	// (0x21-0x7E). Finer grammar is checked per target form.
+	// (0x21-0x7E) but '#': a fragment is never sent (RFC 9112 §3.2), and
+	// one that is would end up in QUERY_STRING or PATH_INFO. Finer
+	// grammar is checked per target form.
 	targetChar [256]bool
 	// valueChar: field-vchar / SP / HTAB / obs-text, i.e. anything but
 	// CTLs (0x00-0x1F, 0x7F) with HTAB allowed.
@@ -29,7 +31,7 @@ func init() {
 		b := byte(c)
 		alnum := ('0' <= b && b <= '9') || ('a' <= b && b <= 'z') || ('A' <= b && b <= 'Z')
 		tokenChar[c] = alnum
-		targetChar[c] = 0x21 <= b && b <= 0x7e
+		targetChar[c] = 0x21 <= b && b <= 0x7e && b != '#'
 		valueChar[c] = (0x20 <= b && b != 0x7f) || b == '\t'
 		hostChar[c] = alnum
 		lowerByte[c] = b

@@ -25,12 +25,19 @@ const (
 // incrementally and without copying. The zero value is ready to use with
 // default Limits; Reset prepares it for a new body.
 //
-// It checks the chunk sizes (1 to 16 hex digits, no sign, no whitespace),
-// the chunk extensions (accepted and ignored; a size line may be at most
-// 4096 bytes), the CRLF after each chunk's data, and the trailer fields,
-// which follow the header field rules and limits (MaxHeaders,
-// MaxHeaderBytes) and are then discarded. The payload may total at most
-// Limits.MaxBodySize bytes when that is positive.
+// It checks the chunk sizes (1 to 16 hex digits, no sign, no whitespace
+// inside), the chunk extensions (whitespace allowed around ';' and '=' as
+// RFC 9112's BWS; accepted and ignored; a size line may be at most 4096
+// bytes), the CRLF after each chunk's data, and the trailer fields, which
+// follow the header field rules and limits (MaxHeaders, MaxHeaderBytes).
+// A trailer field that may not be one (framing, routing, request
+// modifiers, authentication, content metadata: see forbiddenTrailers) is
+// ErrForbiddenTrailer; the others are discarded, since a WSGI app has no
+// place to see them. The payload may total at most Limits.MaxBodySize
+// bytes when that is positive.
+//
+// However the body is segmented, each byte is searched once: a line that
+// arrives in pieces is searched from where the last call stopped.
 //
 // A ChunkedDecoder keeps no reference to the bytes it is given.
 type ChunkedDecoder struct {
@@ -40,6 +47,8 @@ type ChunkedDecoder struct {
 	total        int64 // payload bytes announced so far
 	trailers     int   // trailer fields so far
 	trailerBytes int   // trailer section bytes so far
+	scan         int   // bytes of the current line known to hold no LF
+	scanned      int64 // bytes searched for line ends, for tests of the work done
 	err          error // sticky
 }
 
@@ -142,11 +151,7 @@ func (d *ChunkedDecoder) fail(err error) ([]byte, int, bool, error) {
 // length with CRLF, or 0 when its LF has not arrived yet (after checking
 // what has).
 func (d *ChunkedDecoder) sizeLine(b []byte) (int, error) {
-	search := b
-	if len(search) > maxChunkLine+2 {
-		search = search[:maxChunkLine+2]
-	}
-	lf := bytes.IndexByte(search, '\n')
+	lf := d.lineEnd(b, maxChunkLine+2)
 	if lf < 0 {
 		known := len(b)
 		if known > 0 && b[known-1] == '\r' {
@@ -183,9 +188,28 @@ func (d *ChunkedDecoder) sizeLine(b []byte) (int, error) {
 	return lf + 1, nil
 }
 
+// lineEnd returns the index of the LF that ends the line at the start of
+// b, looking at most limit bytes into it, or -1. Bytes searched by
+// earlier calls for the same line are not searched again.
+func (d *ChunkedDecoder) lineEnd(b []byte, limit int) int {
+	search := b
+	if limit > 0 && len(search) > limit {
+		search = search[:limit]
+	}
+	from := min(d.scan, len(search))
+	d.scanned += int64(len(search) - from)
+	lf := bytes.IndexByte(search[from:], '\n')
+	if lf < 0 {
+		d.scan = len(search)
+		return -1
+	}
+	d.scan = 0
+	return from + lf
+}
+
 // validSizePrefix checks the start of a size line whose end has not
-// arrived: hex digits, then nothing yet or a ';'. The extensions are
-// checked once the line is complete.
+// arrived: hex digits, then nothing yet, whitespace or a ';'. The
+// extensions are checked once the line is complete.
 func validSizePrefix(b []byte) bool {
 	i := 0
 	for i < len(b) && hexVal[b[i]] != 0 {
@@ -194,12 +218,11 @@ func validSizePrefix(b []byte) bool {
 	if i > maxChunkSizeDigits {
 		return false
 	}
-	return i == len(b) || (i > 0 && b[i] == ';')
+	return i == len(b) || (i > 0 && (b[i] == ';' || isOWS(b[i])))
 }
 
 // parseChunkSizeLine parses chunk-size [ chunk-ext ] (CRLF excluded):
-// 1 to 16 hex digits fitting an int64, then extensions
-// *( ";" token [ "=" ( token / quoted-string ) ] ) with no whitespace.
+// 1 to 16 hex digits fitting an int64, then extensions (validChunkExt).
 func parseChunkSizeLine(line []byte) (int64, bool) {
 	if len(line) > maxChunkLine {
 		return 0, false
@@ -225,13 +248,14 @@ func parseChunkSizeLine(line []byte) (int64, bool) {
 	return int64(v), true
 }
 
-// validChunkExt checks *( ";" token [ "=" ( token / quoted-string ) ] ).
+// validChunkExt checks *( BWS ";" BWS token [ BWS "=" BWS ( token /
+// quoted-string ) ] ) (RFC 9112 §7.1.1; BWS is optional spaces and tabs).
 func validChunkExt(b []byte) bool {
 	for len(b) > 0 {
-		if b[0] != ';' {
-			return false
+		if b = skipOWS(b); len(b) == 0 || b[0] != ';' {
+			return false // BWS only before a ';'
 		}
-		b = b[1:]
+		b = skipOWS(b[1:])
 		i := 0
 		for i < len(b) && tokenChar[b[i]] {
 			i++
@@ -239,11 +263,12 @@ func validChunkExt(b []byte) bool {
 		if i == 0 {
 			return false
 		}
-		b = b[i:]
-		if len(b) == 0 || b[0] != '=' {
+		rest := skipOWS(b[i:])
+		if len(rest) == 0 || rest[0] != '=' {
+			b = b[i:] // BWS only before a '='
 			continue
 		}
-		b = b[1:]
+		b = skipOWS(rest[1:])
 		if len(b) > 0 && b[0] == '"' {
 			q := quotedStringLen(b)
 			if q == 0 {
@@ -262,6 +287,14 @@ func validChunkExt(b []byte) bool {
 		b = b[i:]
 	}
 	return true
+}
+
+// skipOWS drops the spaces and tabs at the start of b.
+func skipOWS(b []byte) []byte {
+	for len(b) > 0 && isOWS(b[0]) {
+		b = b[1:]
+	}
+	return b
 }
 
 // quotedStringLen returns the length of the quoted-string (RFC 9110
@@ -309,7 +342,7 @@ func (d *ChunkedDecoder) trailerLine(b []byte) (m int, end bool, err error) {
 	case '\n':
 		return 0, false, ErrBareLF
 	}
-	lf := bytes.IndexByte(b, '\n')
+	lf := d.lineEnd(b, 0)
 	if lf < 0 {
 		if d.trailerBytes+len(b) > d.limits.MaxHeaderBytes {
 			return 0, false, ErrHeadersTooLarge
@@ -322,8 +355,12 @@ func (d *ChunkedDecoder) trailerLine(b []byte) (m int, end bool, err error) {
 	if b[lf-1] != '\r' {
 		return 0, false, ErrBareLF
 	}
-	if _, _, err := parseField(b[:lf-1]); err != nil {
+	name, _, err := parseField(b[:lf-1])
+	if err != nil {
 		return 0, false, err
+	}
+	if forbiddenTrailer(name) {
+		return 0, false, ErrForbiddenTrailer
 	}
 	if d.trailers >= d.limits.MaxHeaders {
 		return 0, false, ErrTooManyHeaders

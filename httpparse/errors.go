@@ -48,5 +48,6 @@ var (
 	ErrConflictingCL    = &Error{400, "conflicting Content-Length values"}
 	ErrMissingHost      = &Error{400, "missing or repeated Host header"}
 	ErrBadChunk         = &Error{400, "malformed chunked body"}
+	ErrForbiddenTrailer = &Error{400, "field not allowed in a trailer"}
 	ErrExpectation      = &Error{417, "unsupported expectation"}
 )

@@ -32,111 +32,171 @@ type Parser struct {
 //
 // When buf ends before the header section does, Parse returns 0 and
 // ErrNeedMore: call it again with the same bytes plus more. Each call
-// scans from the start of buf. Limits are enforced on incomplete input
-// too, so a request line or header section that has already grown past
-// its limit fails at once rather than waiting for its end. Any other
-// error is an *Error; the caller should answer with StatusOf(err) and
-// close the connection. After any error n is 0 and req holds nothing
-// meaningful.
+// scans from the start of buf; Resume does not. Limits are enforced on
+// incomplete input too, so a request line or header section that has
+// already grown past its limit fails at once rather than waiting for its
+// end. Any other error is an *Error; the caller should answer with
+// StatusOf(err) and close the connection. After any error n is 0 and req
+// holds nothing meaningful.
 //
 // Ownership: every []byte in req is a sub-slice of buf, valid only as
 // long as buf is. Parse keeps no reference to buf or req. It does not
 // allocate, except to grow req.Headers the first few times a Request is
 // used.
 func (p *Parser) Parse(buf []byte, req *Request) (n int, err error) {
-	req.Reset()
-	lim := p.Limits.WithDefaults()
+	var pr Progress
+	return p.Resume(buf, req, &pr)
+}
 
-	pos, err := skipEmptyLines(buf)
-	if err != nil {
+// Resume is Parse for a head that arrives in pieces: pr remembers how far
+// earlier calls got, so that every byte is scanned once however the head
+// is segmented. The first call of a request has a zero pr (or one Reset);
+// after ErrNeedMore, call again with the same bytes plus more (buf may
+// have moved: req's slices are moved along) and the same req and pr.
+// Once Resume returns anything else, the next call starts a new request;
+// after success, Follow keeps req valid while its body arrives.
+//
+// Ownership: pr and req keep sub-slices of buf between calls; they stay
+// valid because the next call's buf starts with the same bytes.
+func (p *Parser) Resume(buf []byte, req *Request, pr *Progress) (n int, err error) {
+	if !pr.started {
+		req.Reset()
+		*pr = Progress{started: true}
+	} else {
+		pr.rebase(buf, req)
+	}
+	n, err = p.resume(buf, req, pr)
+	if err == ErrNeedMore {
+		pr.mark(buf)
 		return 0, err
 	}
-
-	// Request line.
-	lf := bytes.IndexByte(buf[pos:], '\n')
-	if lf < 0 {
-		return 0, partialRequestLine(buf[pos:], &lim)
+	*pr = Progress{}
+	if err == nil {
+		pr.mark(buf) // for Follow
 	}
-	line := buf[pos : pos+lf]
-	if len(line) > 0 && line[len(line)-1] == '\r' {
-		line = line[:len(line)-1]
-		if len(line) > lim.MaxRequestLine {
-			return 0, ErrRequestLineTooLong
-		}
-	} else {
-		if len(line) > lim.MaxRequestLine {
-			return 0, ErrRequestLineTooLong
-		}
-		if _, err := checkMethod(line); err != nil {
+	return n, err
+}
+
+// resume parses from where pr says.
+func (p *Parser) resume(buf []byte, req *Request, pr *Progress) (int, error) {
+	lim := p.Limits.WithDefaults()
+	if !pr.lineDone {
+		if err := requestLine(buf, req, pr, &lim); err != nil {
 			return 0, err
 		}
-		return 0, ErrBareLF
 	}
-	authority, err := parseRequestLine(line, req)
-	if err != nil {
-		return 0, err
-	}
-	pos += lf + 1
-
-	// Header section.
-	var fs fieldState
-	hstart := pos
+	pos := pr.pos
 	for {
 		if pos == len(buf) {
-			return 0, needMoreHeaders(len(buf)-hstart, &lim)
+			return 0, needMoreHeaders(len(buf)-pr.hstart, &lim)
 		}
 		if c := buf[pos]; c == '\r' {
 			if pos+1 == len(buf) {
-				return 0, needMoreHeaders(len(buf)-hstart, &lim)
+				return 0, needMoreHeaders(len(buf)-pr.hstart, &lim)
 			}
 			if buf[pos+1] != '\n' {
 				return 0, ErrBareLF
 			}
 			pos += 2
-			if pos-hstart > lim.MaxHeaderBytes {
+			if pos-pr.hstart > lim.MaxHeaderBytes {
 				return 0, ErrHeadersTooLarge
 			}
 			break
 		} else if c == '\n' {
 			return 0, ErrBareLF
 		}
-		lf := bytes.IndexByte(buf[pos:], '\n')
-		if lf < 0 {
-			err := needMoreHeaders(len(buf)-hstart, &lim)
-			if err == ErrNeedMore && len(buf)-pos > lim.MaxFieldSize+1 { // +1: its CR may be in
-				err = ErrFieldTooLarge
-			}
-			return 0, err
-		}
-		end := pos + lf + 1
-		if end-hstart > lim.MaxHeaderBytes {
-			return 0, ErrHeadersTooLarge
-		}
-		if lf-1 > lim.MaxFieldSize {
-			return 0, ErrFieldTooLarge
-		}
-		if buf[pos+lf-1] != '\r' { // lf > 0: buf[pos] is not '\n'
-			return 0, ErrBareLF
-		}
-		name, value, err := parseField(buf[pos : pos+lf-1])
-		if err != nil {
-			return 0, err
-		}
-		if len(req.Headers) >= lim.MaxHeaders {
-			return 0, ErrTooManyHeaders
-		}
-		req.Headers = append(req.Headers, Header{Name: name, Value: value})
-		if err := fs.observe(name, value); err != nil {
+		end, err := fieldLine(buf, pos, req, pr, &lim)
+		if err != nil || end == 0 {
 			return 0, err
 		}
 		pos = end
+		pr.pos, pr.scan = pos, pos
 	}
-
-	if err := fs.finish(req, authority, &lim); err != nil {
+	if err := pr.fs.finish(req, pr.authority, &lim); err != nil {
 		return 0, err
 	}
 	req.HeaderSize = pos
 	return pos, nil
+}
+
+// requestLine parses the request line, after any empty lines, into req
+// and moves pr past it; ErrNeedMore when its LF has not arrived (after
+// checking what has).
+func requestLine(buf []byte, req *Request, pr *Progress, lim *Limits) error {
+	pos, err := skipEmptyLines(buf)
+	if err != nil {
+		return err
+	}
+	from := max(pos, pr.scan)
+	pr.scanned += int64(len(buf) - from)
+	lf := bytes.IndexByte(buf[from:], '\n')
+	if lf < 0 {
+		pr.scan = len(buf)
+		return partialRequestLine(buf[pos:], pr, lim)
+	}
+	lf += from - pos
+	line := buf[pos : pos+lf]
+	if len(line) > 0 && line[len(line)-1] == '\r' {
+		line = line[:len(line)-1]
+		if len(line) > lim.MaxRequestLine {
+			return ErrRequestLineTooLong
+		}
+	} else {
+		if len(line) > lim.MaxRequestLine {
+			return ErrRequestLineTooLong
+		}
+		if _, err := checkMethod(line); err != nil {
+			return err
+		}
+		return ErrBareLF
+	}
+	if pr.authority, err = parseRequestLine(line, req); err != nil {
+		return err
+	}
+	pr.lineDone = true
+	pr.pos = pos + lf + 1
+	pr.scan, pr.hstart = pr.pos, pr.pos
+	return nil
+}
+
+// fieldLine parses the field line at buf[pos:] into req and returns the
+// offset after it, or 0 when its LF has not arrived (with ErrNeedMore or
+// a limit already exceeded).
+func fieldLine(buf []byte, pos int, req *Request, pr *Progress, lim *Limits) (int, error) {
+	from := max(pos, pr.scan)
+	pr.scanned += int64(len(buf) - from)
+	lf := bytes.IndexByte(buf[from:], '\n')
+	if lf < 0 {
+		pr.scan = len(buf)
+		err := needMoreHeaders(len(buf)-pr.hstart, lim)
+		if err == ErrNeedMore && len(buf)-pos > lim.MaxFieldSize+1 { // +1: its CR may be in
+			err = ErrFieldTooLarge
+		}
+		return 0, err
+	}
+	lf += from - pos
+	end := pos + lf + 1
+	if end-pr.hstart > lim.MaxHeaderBytes {
+		return 0, ErrHeadersTooLarge
+	}
+	if lf-1 > lim.MaxFieldSize {
+		return 0, ErrFieldTooLarge
+	}
+	if buf[pos+lf-1] != '\r' { // lf > 0: buf[pos] is not '\n'
+		return 0, ErrBareLF
+	}
+	name, value, err := parseField(buf[pos : pos+lf-1])
+	if err != nil {
+		return 0, err
+	}
+	if len(req.Headers) >= lim.MaxHeaders {
+		return 0, ErrTooManyHeaders
+	}
+	req.Headers = append(req.Headers, Header{Name: name, Value: value})
+	if err := pr.fs.observe(name, value); err != nil {
+		return 0, err
+	}
+	return end, nil
 }
 
 // skipEmptyLines returns the offset of the request line in buf after at
@@ -169,8 +229,8 @@ func skipEmptyLines(buf []byte) (int, error) {
 
 // partialRequestLine decides about a request line whose LF has not
 // arrived: too long already, a method that is already invalid, or
-// ErrNeedMore.
-func partialRequestLine(b []byte, lim *Limits) error {
+// ErrNeedMore. The method is checked from where the last call stopped.
+func partialRequestLine(b []byte, pr *Progress, lim *Limits) error {
 	known := len(b)
 	if known > 0 && b[known-1] == '\r' {
 		known-- // may be the CR of the CRLF
@@ -178,9 +238,19 @@ func partialRequestLine(b []byte, lim *Limits) error {
 	if known > lim.MaxRequestLine {
 		return ErrRequestLineTooLong
 	}
-	if _, err := checkMethod(b[:known]); err != nil {
-		return err
+	if pr.methodDone {
+		return ErrNeedMore
 	}
+	m, err := checkMethod(b[pr.method:known])
+	if err != nil {
+		if err == ErrBadRequestLine && pr.method > 0 {
+			err = nil // a SP after the method's first bytes: the method ends there
+		} else {
+			return err
+		}
+	}
+	pr.method += m
+	pr.methodDone = pr.method < known
 	return ErrNeedMore
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
+	"github.com/valyala/bytebufferpool"
 
 	"github.com/gwsgi/gwsgi/environ"
 	"github.com/gwsgi/gwsgi/httpparse"
@@ -42,11 +43,24 @@ type connState struct {
 	req    httpparse.Request
 	dec    httpparse.ChunkedDecoder
 
+	// A request read in pieces resumes where the last read stopped:
+	// prog for its head; headLen, once the head is parsed, while a body
+	// read before dispatch arrives; bodyOff, for a chunked body, where
+	// checking it resumes (from the head's start).
+	prog    httpparse.Progress
+	headLen int
+	bodyOff int
+
+	in    *bytebufferpool.ByteBuffer // input kept across reads (input.go), nil when none
+	inOff int                        // bytes of in consumed
+
 	ex           *exchange // the request in flight, nil when none
 	stream       stream    // a large body being fed to ex's wsgi.input
 	continued    bool      // 100 Continue was sent for the request being read
 	mustClose    bool      // the connection cannot carry another request
 	closing      bool      // Close was asked for: no more requests
+	shutPending  bool      // lingering: shut the write side once the answer is sent
+	paused       bool      // reading is paused: a streamed body has nowhere to go (pause.go)
 	closed       bool      // OnClose ran
 	trusted      bool      // the peer may set the scheme headers (Config.Schemes)
 	proxyPending bool      // a PROXY header may still come (Config.ProxyProtocol)
@@ -103,6 +117,7 @@ func (s *Server) OnClose(c gnet.Conn, _ error) gnet.Action {
 	}
 	cs.closed = true
 	cs.guard.close()
+	cs.release()
 	s.untrack(cs)
 	s.cfg.Metrics.AddConns(-1)
 	if cs.ex == nil {
@@ -157,8 +172,8 @@ func (cs *connState) onTraffic() gnet.Action {
 			cs.complete(cs.ex, cs.ex.keep)
 			return gnet.None
 		}
-		if cs.c.InboundBuffered() > maxPipelined {
-			cs.srv.cfg.Log.Printf("gwsgi: %s:%s queued over %d bytes behind a running request; closing", cs.ci.RemoteAddr, cs.ci.RemotePort, maxPipelined)
+		if cs.buffered() > maxPipelined {
+			cs.srv.clients.printf("gwsgi: %s:%s queued over %d bytes behind a running request; closing", cs.ci.RemoteAddr, cs.ci.RemotePort, maxPipelined)
 			return gnet.Close
 		}
 		return gnet.None
@@ -168,12 +183,12 @@ func (cs *connState) onTraffic() gnet.Action {
 		if cs.expired(time.Now().UnixNano()) {
 			return gnet.Close
 		}
-		_, _ = cs.c.Discard(-1)
-		return gnet.None
+		cs.dropInput()
+		return cs.shutWhenSent()
 	case cs.closing:
 		return gnet.Close
 	case cs.expired(time.Now().UnixNano()):
-		if p == phaseHead && cs.c.InboundBuffered() > 0 {
+		if p == phaseHead && cs.buffered() > 0 {
 			return cs.reject(errTimeout)
 		}
 		return gnet.Close

@@ -268,7 +268,7 @@ func (x *exchange) drain() error {
 
 // stalled logs a client dropped for taking nothing and returns why.
 func (x *exchange) stalled() error {
-	x.srv.cfg.Log.Printf("gwsgi: %s:%s took no response bytes for %v; dropping it", x.env.RemoteAddr, x.env.RemotePort, x.srv.cfg.WriteTimeout)
+	x.srv.clients.printf("gwsgi: %s:%s took no response bytes for %v; dropping it", x.env.RemoteAddr, x.env.RemotePort, x.srv.cfg.WriteTimeout)
 	return errWriteTimeout
 }
 

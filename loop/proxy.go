@@ -45,7 +45,7 @@ func (cs *connState) proxyHeader(buf []byte) (act gnet.Action, done bool) {
 	case err != nil:
 		return cs.reject(errProxyInvalid), false
 	}
-	_, _ = cs.c.Discard(n)
+	cs.consume(n)
 	cs.proxyPending = false
 	if !h.Local && h.Src.IsValid() {
 		cs.ci.RemoteAddr = h.Src.Addr().Unmap().String()

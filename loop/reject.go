@@ -30,19 +30,40 @@ func (cs *connState) reject(err error) gnet.Action {
 		reason = perr.Reason
 	}
 	cs.srv.cfg.Metrics.Request(status, 0)
-	cs.srv.cfg.Log.Printf("gwsgi: %d %s from %s:%s: %s", status, http.StatusText(status), cs.ci.RemoteAddr, cs.ci.RemotePort, reason)
+	cs.headLen, cs.bodyOff = 0, 0
+	cs.prog.Reset()
+	cs.srv.clients.printf("gwsgi: %d %s from %s:%s: %s", status, http.StatusText(status), cs.ci.RemoteAddr, cs.ci.RemotePort, reason)
 	if _, werr := cs.c.Write(errorResponse(status, reason)); werr != nil {
 		return gnet.Close
 	}
-	_, _ = cs.c.Discard(-1)
+	return cs.linger()
+}
+
+// linger ends a connection whose input cannot be trusted or is still
+// arriving (a request rejected, a body the app did not read) without
+// losing the answer: closing a socket with unread input resets it, and
+// the reset can destroy the answer before the client reads it. So once
+// the answer is sent in full, the write side is shut (the client sees
+// the end of the answer) and input is read and dropped until the client
+// closes or HeaderTimeout passes (phaseLinger).
+func (cs *connState) linger() gnet.Action {
+	cs.dropInput()
 	cs.mustClose = true
-	if cs.c.OutboundBuffered() > 0 {
-		return gnet.Close // gnet flushes what is left as it closes
+	cs.shutPending = true
+	cs.setPhase(phaseLinger)
+	return cs.shutWhenSent()
+}
+
+// shutWhenSent shuts the write side of a lingering connection once its
+// answer has left gnet's buffer; it runs at each read while it lingers.
+func (cs *connState) shutWhenSent() gnet.Action {
+	if !cs.shutPending || cs.c.OutboundBuffered() > 0 {
+		return gnet.None
 	}
+	cs.shutPending = false
 	if unix.Shutdown(cs.c.Fd(), unix.SHUT_WR) != nil {
 		return gnet.Close
 	}
-	cs.setPhase(phaseLinger)
 	return gnet.None
 }
 

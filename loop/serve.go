@@ -13,7 +13,7 @@ var continue100 = []byte("HTTP/1.1 100 Continue\r\n\r\n")
 // serve parses the next request from the connection's input and dispatches
 // it, or waits for more bytes.
 func (cs *connState) serve() gnet.Action {
-	buf, _ := cs.c.Peek(-1)
+	buf := cs.input()
 	if len(buf) == 0 {
 		if phase(cs.phase.Load()) != phaseIdle {
 			cs.setPhase(phaseIdle) // a wake-up does not restart the idle time
@@ -24,18 +24,14 @@ func (cs *connState) serve() gnet.Action {
 		if act, done := cs.proxyHeader(buf); !done {
 			return act
 		}
-		if buf, _ = cs.c.Peek(-1); len(buf) == 0 {
+		if buf = cs.input(); len(buf) == 0 {
 			cs.enterHead()
 			return gnet.None
 		}
 	}
-	n, err := cs.parser.Parse(buf, &cs.req)
-	if err == httpparse.ErrNeedMore {
-		cs.enterHead()
-		return gnet.None
-	}
-	if err != nil {
-		return cs.reject(err)
+	n, act, ok := cs.head(buf)
+	if !ok {
+		return act
 	}
 	req := &cs.req
 	switch {
@@ -46,7 +42,7 @@ func (cs *connState) serve() gnet.Action {
 	case req.ContentLength <= int64(cs.srv.cfg.MaxBufferedBody):
 		total := n + int(req.ContentLength)
 		if len(buf) < total {
-			return cs.waitBody()
+			return cs.waitBody(n)
 		}
 		return cs.dispatchBuffered(buf[:total], buf[n:total])
 	default:
@@ -54,8 +50,33 @@ func (cs *connState) serve() gnet.Action {
 	}
 }
 
-// waitBody waits for the rest of a body that is read before dispatch.
-func (cs *connState) waitBody() gnet.Action {
+// head returns the length of the request head at the start of buf, parsed
+// into cs.req, and ok; or, when it is incomplete or bad, what to do. A
+// head that arrives in pieces is parsed once: each call resumes where the
+// last stopped, and a parsed head whose body is awaited is not parsed
+// again (cs.req follows buf should it move).
+func (cs *connState) head(buf []byte) (int, gnet.Action, bool) {
+	if cs.headLen > 0 {
+		cs.prog.Follow(buf, &cs.req)
+		return cs.headLen, gnet.None, true
+	}
+	n, err := cs.parser.Resume(buf, &cs.req, &cs.prog)
+	if err == httpparse.ErrNeedMore {
+		cs.keep()
+		cs.enterHead()
+		return 0, gnet.None, false
+	}
+	if err != nil {
+		return 0, cs.reject(err), false
+	}
+	return n, gnet.None, true
+}
+
+// waitBody waits for the rest of a body that is read before dispatch; the
+// head of length n is not parsed again.
+func (cs *connState) waitBody(n int) gnet.Action {
+	cs.headLen = n
+	cs.keep()
 	cs.sendContinue()
 	cs.enterHead()
 	return gnet.None
@@ -72,6 +93,7 @@ func (cs *connState) sendContinue() {
 // dispatchBuffered dispatches a request whose head and body are all in
 // msg; body is its (Content-Length) body within msg.
 func (cs *connState) dispatchBuffered(msg, body []byte) gnet.Action {
+	cs.headLen, cs.bodyOff = 0, 0
 	ex, err := cs.newExchange()
 	if err != nil {
 		return cs.reject(err)
@@ -79,16 +101,43 @@ func (cs *connState) dispatchBuffered(msg, body []byte) gnet.Action {
 	if len(body) > 0 {
 		ex.env.SetBody(body)
 	}
-	_, _ = cs.c.Discard(len(msg))
+	cs.consume(len(msg))
 	return cs.dispatch(ex)
 }
 
 // serveChunked reads a chunked body before dispatch when it is small,
-// else streams it.
+// else streams it. While the body arrives it is checked from where the
+// last read stopped (cs.bodyOff); once complete it is decoded into the
+// exchange in one pass, so each byte is looked at twice at most.
 func (cs *connState) serveChunked(buf []byte, n int) gnet.Action {
 	if len(buf)-n > cs.srv.cfg.MaxBufferedBody {
 		return cs.startStream(n)
 	}
+	if cs.bodyOff == 0 {
+		cs.dec.Reset(cs.srv.cfg.Limits)
+		cs.bodyOff = n
+	}
+	for {
+		data, m, done, err := cs.dec.Decode(buf[cs.bodyOff:])
+		if err != nil {
+			cs.headLen, cs.bodyOff = 0, 0
+			return cs.reject(err)
+		}
+		cs.bodyOff += m
+		if done {
+			break
+		}
+		if m == 0 && len(data) == 0 {
+			return cs.waitBody(n)
+		}
+	}
+	return cs.dispatchChunked(buf, n)
+}
+
+// dispatchChunked decodes the complete chunked body after the head of
+// length n into a new exchange and dispatches it.
+func (cs *connState) dispatchChunked(buf []byte, n int) gnet.Action {
+	cs.headLen, cs.bodyOff = 0, 0
 	cs.dec.Reset(cs.srv.cfg.Limits)
 	ex, err := cs.newExchange()
 	if err != nil {
@@ -96,19 +145,15 @@ func (cs *connState) serveChunked(buf []byte, n int) gnet.Action {
 	}
 	for off := n; ; {
 		data, m, done, err := cs.dec.Decode(buf[off:])
-		if err != nil {
+		if err != nil { // cannot happen: the body was checked
 			ex.release()
 			return cs.reject(err)
 		}
 		ex.env.AppendBody(data)
 		off += m
 		if done {
-			_, _ = cs.c.Discard(off)
+			cs.consume(off)
 			return cs.dispatch(ex)
-		}
-		if m == 0 && len(data) == 0 {
-			ex.release() // incomplete: decoded again when more arrives
-			return cs.waitBody()
 		}
 	}
 }
@@ -116,16 +161,21 @@ func (cs *connState) serveChunked(buf []byte, n int) gnet.Action {
 // startStream dispatches a request whose body is too large to read first:
 // it is fed to wsgi.input as it arrives, with backpressure.
 func (cs *connState) startStream(n int) gnet.Action {
+	cs.headLen, cs.bodyOff = 0, 0
 	ex, err := cs.newExchange()
 	if err != nil {
 		return cs.reject(err)
 	}
-	_, _ = cs.c.Discard(n)
+	cs.consume(n)
 	cs.stream = stream{active: true, chunked: cs.req.Chunked, remaining: cs.req.ContentLength}
 	if cs.req.Chunked {
 		cs.dec.Reset(cs.srv.cfg.Limits)
 	}
-	ex.env.Body.Stream(cs.srv.cfg.StreamBuffer, cs.wake)
+	size := cs.srv.cfg.StreamBuffer
+	if !cs.req.Chunked && cs.req.ContentLength < int64(size) {
+		size = int(cs.req.ContentLength)
+	}
+	ex.env.Body.Stream(size, cs.wake)
 	cs.sendContinue()
 	if act := cs.dispatch(ex); act != gnet.None {
 		return act
@@ -140,12 +190,13 @@ func (cs *connState) startStream(n int) gnet.Action {
 // read fails and the connection closes after the response.
 func (cs *connState) pumpBody() {
 	moved := cs.feed()
+	cs.flowControl()
 	switch {
 	case !cs.stream.active: // complete, or failed
 	case moved || cs.ex.env.Body.Free() == 0: // progress, or the app is the one behind
 		cs.setPhase(phaseStream)
 	case cs.expired(time.Now().UnixNano()):
-		cs.srv.cfg.Log.Printf("gwsgi: %s:%s: request body: %s", cs.ci.RemoteAddr, cs.ci.RemotePort, errTimeout.Reason)
+		cs.srv.clients.printf("gwsgi: %s:%s: request body: %s", cs.ci.RemoteAddr, cs.ci.RemotePort, errTimeout.Reason)
 		cs.endStream(errTimeout)
 		cs.mustClose = true
 	}
@@ -156,7 +207,7 @@ func (cs *connState) pumpBody() {
 func (cs *connState) feed() (moved bool) {
 	body := &cs.ex.env.Body
 	for cs.stream.active {
-		buf, _ := cs.c.Peek(-1)
+		buf := cs.input()
 		free := body.Free()
 		if len(buf) == 0 || free == 0 {
 			return moved
@@ -169,7 +220,7 @@ func (cs *connState) feed() (moved bool) {
 				buf = buf[:cs.stream.remaining]
 			}
 			m := body.Feed(buf)
-			_, _ = cs.c.Discard(m)
+			cs.consume(m)
 			moved = moved || m > 0
 			cs.stream.remaining -= int64(m)
 			if cs.stream.remaining == 0 {
@@ -183,13 +234,13 @@ func (cs *connState) feed() (moved bool) {
 			return moved
 		}
 		if err != nil {
-			cs.srv.cfg.Log.Printf("gwsgi: %s:%s: request body: %v", cs.ci.RemoteAddr, cs.ci.RemotePort, err)
+			cs.srv.clients.printf("gwsgi: %s:%s: request body: %v", cs.ci.RemoteAddr, cs.ci.RemotePort, err)
 			cs.endStream(err)
 			cs.mustClose = true
 			return moved
 		}
 		body.Feed(data) // fits: data is part of buf, which fits
-		_, _ = cs.c.Discard(m)
+		cs.consume(m)
 		moved = moved || m > 0
 		if done {
 			cs.endStream(nil)
@@ -203,6 +254,7 @@ func (cs *connState) feed() (moved bool) {
 // endStream ends a streamed body; the request goes on without a timeout.
 func (cs *connState) endStream(err error) {
 	cs.stream.active = false
+	cs.resumeReads()
 	cs.ex.env.Body.Finish(err)
 	cs.setPhase(phaseBusy)
 }
@@ -222,7 +274,7 @@ func (cs *connState) dispatch(ex *exchange) gnet.Action {
 	if cs.srv.cfg.AccessLog != nil || cs.srv.cfg.Metrics != nil {
 		ex.tBegin = now()
 	}
-	if cs.stream.active || cs.c.InboundBuffered() > 0 {
+	if cs.stream.active || cs.buffered() > 0 {
 		cs.handoff.Store(handoffKick) // input waits: the app's goroutine must wake the loop
 	} else {
 		cs.handoff.Store(handoffBusy)
@@ -249,13 +301,21 @@ func (cs *connState) complete(ex *exchange, keep bool) {
 	cs.progress.Store(0)
 	unread := cs.stream.active
 	cs.ex, cs.stream.active, cs.continued = nil, false, false
+	cs.resumeReads()
 	ex.release()
 	if cs.closed {
 		return
 	}
 	// While draining, a response that promised keep-alive is honoured:
 	// the next request is served, and its answer closes the connection.
-	if !keep || unread || cs.mustClose || cs.serve() == gnet.Close {
+	if unread {
+		if cs.linger() == gnet.Close {
+			cs.closing = true
+			_ = cs.c.Close()
+		}
+		return
+	}
+	if !keep || cs.mustClose || cs.serve() == gnet.Close {
 		cs.closing = true // gnet closes it soon; read nothing more meanwhile
 		_ = cs.c.Close()
 	}

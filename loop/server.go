@@ -31,6 +31,8 @@ type Server struct {
 	acceptOnce sync.Once
 	acceptStop chan struct{} // closed when the accept loops must end
 	slots      slots         // the connections' slots under Config.MaxConns, nil for no cap
+	clients    *clientLog    // lines about clients, written off the loops
+	epolls     sync.Map      // gnet.EventLoop to its epoll descriptor (pause.go)
 	booted     chan struct{}
 	stopped    chan struct{} // closed when the engine must stop
 	stopOnce   sync.Once
@@ -65,6 +67,7 @@ func New(cfg Config) (*Server, error) {
 		stopped:    make(chan struct{}),
 		acceptStop: make(chan struct{}),
 		slots:      newSlots(cfg.MaxConns),
+		clients:    newClientLog(cfg.Log),
 		conns:      make(map[*connState]struct{}),
 	}
 	s.budget = pool.NewBudget(pool.Config{
@@ -99,7 +102,9 @@ func reserveProcs(loops int) {
 // unless Config.Listeners are given; either way the listeners are closed
 // when it returns.
 func (s *Server) Serve() error {
+	go s.clients.run()
 	err := s.serve()
+	s.clients.stop()
 	if s.cut.Load() {
 		s.budget.Abandon() // threads still in the app keep their slots
 	} else {

@@ -211,9 +211,9 @@ func TestMalformedRequestsGetTheirStatus(t *testing.T) {
 			if resp.StatusCode != tc.status || !resp.Close {
 				t.Fatalf("status %d close %v, want %d and close; body %q", resp.StatusCode, resp.Close, tc.status, body)
 			}
-			if !contains(ts.log.String(), fmt.Sprintf("gwsgi: %d ", tc.status)) {
-				t.Fatalf("no log line for %d: %q", tc.status, ts.log.String())
-			}
+			waitFor(t, fmt.Sprintf("a log line for %d", tc.status), func() bool {
+				return contains(ts.log.String(), fmt.Sprintf("gwsgi: %d ", tc.status))
+			})
 			ts.get(t, "/", 200) // the server keeps serving
 		})
 	}
@@ -317,4 +317,23 @@ func TestGracefulShutdownFinishesInFlight(t *testing.T) {
 	if _, err := http.Get(srv.url("/")); err == nil {
 		t.Fatal("server still answers after shutdown")
 	}
+}
+
+// TestClientLinesRateLimited: a flood of bad requests logs at most
+// clientLogRate lines a second about them, and says how many it left out;
+// every client still gets its 400 and the server serves on.
+func TestClientLinesRateLimited(t *testing.T) {
+	ts := start(t, Config{})
+	const n = 3 * clientLogRate
+	for i := 0; i < n; i++ {
+		resp, _ := ts.roundTrip(t, "BAD\x01 / HTTP/1.1\r\nHost: x\r\n\r\n")
+		if resp.StatusCode != 400 {
+			t.Fatalf("request %d: status %d", i, resp.StatusCode)
+		}
+	}
+	waitFor(t, "the count of lines left out", func() bool { return contains(ts.log.String(), "lines about clients not logged") })
+	if got := strings.Count(ts.log.String(), "gwsgi: 400 "); got < clientLogRate/2 || got >= n {
+		t.Errorf("%d lines about %d bad requests, want about %d", got, n, clientLogRate)
+	}
+	ts.get(t, "/", 200)
 }

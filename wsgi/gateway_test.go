@@ -192,6 +192,28 @@ func TestNoBodyStatuses(t *testing.T) {
 	}
 }
 
+// TestNoBodyFraming: whatever the app sets, a 204 has no Content-Length
+// (RFC 9110 §8.6) and no body, and neither it nor a 304 is chunked; a 304
+// keeps the app's Content-Length, the length a 200 would have had (RFC
+// 9110 §8.6), as HEAD does; the connection stays open for the next
+// request.
+func TestNoBodyFraming(t *testing.T) {
+	for _, c := range []struct{ status, want string }{
+		{"204 No Content", ""},
+		{"304 Not Modified", "Content-Length: 5\r\n"},
+	} {
+		res := run(t, nil, func(_ *environ.Environ, start StartResponse) (Iterable, error) {
+			_, err := start.StartResponse(c.status, []Header{{"Content-Length", "5"}, {"Transfer-Encoding", "chunked"}}, nil)
+			return &iter{chunks: chunks("hello")}, err
+		})
+		hasCL := strings.Contains(strings.ToLower(res.head), "content-length")
+		if res.body != "" || strings.Contains(res.head, "chunked") || hasCL != (c.want != "") ||
+			(c.want != "" && !strings.Contains(res.head, c.want)) || !res.sink.keep {
+			t.Errorf("%s: head %q body %q keep %v", c.status, res.head, res.body, res.sink.keep)
+		}
+	}
+}
+
 func TestAppContentLengthTruncatesAndShortCloses(t *testing.T) {
 	res := run(t, nil, func(_ *environ.Environ, start StartResponse) (Iterable, error) {
 		_, err := start.StartResponse("200 OK", hdr("Content-Length", "3"), nil)

@@ -130,7 +130,12 @@ func (r *Response) StartResponse(status string, headers []Header, excInfo error)
 	r.appClose = false
 	for _, h := range headers {
 		if hopByHop(h.Name) {
-			r.dropHeader(h)
+			r.dropHeader(h, "the hop-by-hop header")
+			continue
+		}
+		if code == 204 && equalFold(h.Name, "content-length") {
+			r.dropHeader(h, "Content-Length, which a 204 may not have (RFC 9110 §8.6),")
+			length = -1
 			continue
 		}
 		b = append(b, h.Name...)
@@ -360,12 +365,12 @@ func (r *Response) fail(err error) {
 // dropHeader leaves out a hop-by-hop header the app set, as gunicorn
 // does: the server owns the connection's framing. A Connection: close is
 // honoured: the connection closes after this response.
-func (r *Response) dropHeader(h Header) {
+func (r *Response) dropHeader(h Header, what string) {
 	if equalFold(h.Name, "connection") && httpparse.HasToken([]byte(h.Value), "close") {
 		r.appClose = true
 	}
 	if d, ok := r.log.(debugLogger); ok {
-		d.Debugf("%s %s: dropped the hop-by-hop header %s: %s set by the app", r.env.Method, r.env.PathInfo, h.Name, h.Value)
+		d.Debugf("%s %s: dropped %s %s: %s set by the app", r.env.Method, r.env.PathInfo, what, h.Name, h.Value)
 	}
 }
 
