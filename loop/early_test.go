@@ -57,3 +57,44 @@ func TestEarlyAnswerArrives(t *testing.T) {
 	}
 	ts.get(t, "/", 413) // the server serves on
 }
+
+// TestNoContentFraming: an app's 204 with a Content-Length goes out
+// without it and without a body, and the next request on the connection
+// (already sent, pipelined) is answered as its own.
+func TestNoContentFraming(t *testing.T) {
+	app := wsgi.AppFunc(func(env *environ.Environ, start wsgi.StartResponse) (wsgi.Iterable, error) {
+		if string(env.PathInfo) == "/none" {
+			_, err := start.StartResponse("204 No Content", []wsgi.Header{{Name: "Content-Length", Value: "5"}}, nil)
+			return wsgi.Bytes([]byte("hello")), err
+		}
+		_, err := start.StartResponse("200 OK", []wsgi.Header{{Name: "Content-Length", Value: "4"}}, nil)
+		return wsgi.Bytes([]byte("next")), err
+	})
+	ts := start(t, Config{App: app})
+	c := ts.dial(t)
+	_, _ = io.WriteString(c, "GET /none HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n")
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	br := bufio.NewReader(c)
+	var raw strings.Builder
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("reading the 204's head: %v (so far %q)", err, raw.String())
+		}
+		raw.WriteString(line)
+		if line == "\r\n" {
+			break
+		}
+	}
+	if !strings.HasPrefix(raw.String(), "HTTP/1.1 204 ") || strings.Contains(strings.ToLower(raw.String()), "content-length") {
+		t.Fatalf("204 head %q", raw.String())
+	}
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("the next response: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || string(body) != "next" {
+		t.Fatalf("next: status %d body %q", resp.StatusCode, body)
+	}
+}
