@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -97,4 +98,45 @@ func TestNoContentFraming(t *testing.T) {
 	if resp.StatusCode != 200 || string(body) != "next" {
 		t.Fatalf("next: status %d body %q", resp.StatusCode, body)
 	}
+}
+
+// TestStreamedChunkedSizeLineSplit: a streamed chunked body whose size
+// line arrives in two reads ("4", then "0\r\n...") keeps every byte: a
+// read that completes no line consumes nothing, and nothing is dropped
+// (a lost "4" would end the body early and turn the chunk's data into a
+// request of its own).
+func TestStreamedChunkedSizeLineSplit(t *testing.T) {
+	ts := start(t, Config{MaxBufferedBody: 4 << 10, StreamBuffer: 16 << 10})
+	c := ts.dial(t)
+	first := strings.Repeat("a", 70000)
+	smuggled := "GET /smuggled HTTP/1.1\r\nHost: x\r\nContent-Length: 22\r\n\r\n"
+	smuggled += strings.Repeat("s", 64-len(smuggled))
+	_, _ = io.WriteString(c, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n11170\r\n"+first+"\r\n4")
+	time.Sleep(100 * time.Millisecond)
+	_, _ = io.WriteString(c, "0\r\n"+smuggled+"\r\n0\r\n\r\n")
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || string(body) != first+smuggled {
+		t.Fatalf("status %d, %d body bytes, want 200 and the %d bytes sent", resp.StatusCode, len(body), len(first)+len(smuggled))
+	}
+}
+
+// TestContinueToAResetClient: a client that asks for 100-continue on a
+// streamed body and resets the connection before sending it takes no
+// thread for good: with every thread's worth of them gone, the server
+// still answers.
+func TestContinueToAResetClient(t *testing.T) {
+	ts := start(t, Config{Threads: 2, MaxBufferedBody: 4 << 10})
+	for i := 0; i < 6; i++ {
+		c := ts.dial(t)
+		_ = c.(*net.TCPConn).SetLinger(0) // Close sends a reset
+		_, _ = io.WriteString(c, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n\r\n")
+		c.Close()
+	}
+	time.Sleep(100 * time.Millisecond)
+	ts.get(t, "/", 200)
 }

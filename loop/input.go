@@ -52,15 +52,18 @@ func (cs *connState) take() {
 	_, _ = cs.c.Discard(-1)
 }
 
-// consume drops the first n bytes of the input.
+// consume drops the first n bytes of the input. (gnet's Discard takes
+// n <= 0 to mean everything: it is never called so.)
 func (cs *connState) consume(n int) {
+	if n <= 0 {
+		return
+	}
 	if cs.in == nil {
 		_, _ = cs.c.Discard(n)
 		return
 	}
 	cs.inOff += n
-	if cs.inOff >= len(cs.in.B) {
-		_, _ = cs.c.Discard(cs.inOff - len(cs.in.B)) // nothing, as take moved it all
+	if cs.inOff >= len(cs.in.B) { // input() had moved what gnet held into in
 		cs.release()
 	}
 }

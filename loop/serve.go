@@ -177,6 +177,11 @@ func (cs *connState) startStream(n int) gnet.Action {
 	}
 	ex.env.Body.Stream(size, cs.wake)
 	cs.sendContinue()
+	if cs.closed { // the write failed and gnet closed the connection: OnClose has run
+		cs.stream.active = false
+		ex.release()
+		return gnet.None
+	}
 	if act := cs.dispatch(ex); act != gnet.None {
 		return act
 	}
