@@ -101,22 +101,32 @@ PyObject *pe_value(int which, const char *p, Py_ssize_t n) {
 
 /* ---- _gwsgi: the support module ---- */
 
+/* write_log writes the str s to the error log, at the Python logging
+ * level (10 debug ... 50 critical), or as a wsgi.errors line when level
+ * is 0; the GIL is released meanwhile. */
+static PyObject *write_log(int level, PyObject *s) {
+	Py_ssize_t n;
+	const char *p = PyUnicode_AsUTF8AndSize(s, &n); /* borrowed from s */
+	if (p == NULL)
+		return NULL;
+	Py_INCREF(s); /* keep p alive without the GIL */
+	Py_BEGIN_ALLOW_THREADS
+	if (level == 0)
+		pyembedLog((char *)p, n);
+	else
+		pyembedLogAt(level, (char *)p, n);
+	Py_END_ALLOW_THREADS
+	Py_DECREF(s);
+	Py_RETURN_NONE;
+}
+
 static PyObject *gw_log(PyObject *self, PyObject *arg) {
 	(void)self;
 	if (!PyUnicode_Check(arg)) {
 		PyErr_Format(PyExc_TypeError, "wsgi.errors.write() argument must be str, not %.100s", Py_TYPE(arg)->tp_name);
 		return NULL;
 	}
-	Py_ssize_t n;
-	const char *p = PyUnicode_AsUTF8AndSize(arg, &n); /* borrowed from arg */
-	if (p == NULL)
-		return NULL;
-	Py_INCREF(arg); /* keep p alive without the GIL */
-	Py_BEGIN_ALLOW_THREADS
-	pyembedLog((char *)p, n);
-	Py_END_ALLOW_THREADS
-	Py_DECREF(arg);
-	Py_RETURN_NONE;
+	return write_log(0, arg);
 }
 
 static PyObject *gw_log_at(PyObject *self, PyObject *args) {
@@ -125,16 +135,7 @@ static PyObject *gw_log_at(PyObject *self, PyObject *args) {
 	PyObject *msg;
 	if (!PyArg_ParseTuple(args, "iU:log_at", &level, &msg))
 		return NULL;
-	Py_ssize_t n;
-	const char *p = PyUnicode_AsUTF8AndSize(msg, &n); /* borrowed from msg */
-	if (p == NULL)
-		return NULL;
-	Py_INCREF(msg); /* keep p alive without the GIL */
-	Py_BEGIN_ALLOW_THREADS
-	pyembedLogAt(level, (char *)p, n);
-	Py_END_ALLOW_THREADS
-	Py_DECREF(msg);
-	Py_RETURN_NONE;
+	return write_log(level > 0 ? level : 10, msg);
 }
 
 static PyMethodDef gw_methods[] = {

@@ -254,15 +254,7 @@ func framingSplit(rng *rand.Rand, r *request) [][]byte {
 			cuts = append(cuts, c)
 		}
 	}
-	slices.Sort(cuts)
-	cuts = slices.Compact(cuts)
-	pieces := make([][]byte, 0, len(cuts)+1)
-	prev := 0
-	for _, c := range cuts {
-		pieces = append(pieces, wire[prev:c])
-		prev = c
-	}
-	return append(pieces, wire[prev:])
+	return cutAt(wire, cuts)
 }
 
 // split cuts b into at most n pieces of random sizes.
@@ -274,6 +266,12 @@ func split(rng *rand.Rand, b []byte, n int) [][]byte {
 	for i := range cuts {
 		cuts[i] = 1 + rng.IntN(len(b)-1)
 	}
+	return cutAt(b, cuts)
+}
+
+// cutAt cuts b at the offsets cuts (each in 1..len(b)-1, in any order,
+// repeats allowed) into pieces that share b's memory.
+func cutAt(b []byte, cuts []int) [][]byte {
 	slices.Sort(cuts)
 	cuts = slices.Compact(cuts)
 	pieces := make([][]byte, 0, len(cuts)+1)
