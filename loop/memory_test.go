@@ -1,8 +1,10 @@
 package loop
 
 import (
+	"bufio"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -92,4 +94,50 @@ func TestUploadMemoryBounded(t *testing.T) {
 		t.Errorf("the server took %d MiB of a body the app does not read, want it paused after its buffer", n>>20)
 	}
 	once.Do(func() { close(release) })
+}
+
+// TestFullDuplexEcho: an app that writes each piece of a large streamed
+// body back as it reads it (reading pauses while its buffer is full, but
+// writing goes on) echoes all of it to a client that sends and reads at
+// once.
+func TestFullDuplexEcho(t *testing.T) {
+	app := wsgi.AppFunc(func(env *environ.Environ, start wsgi.StartResponse) (wsgi.Iterable, error) {
+		w, err := start.StartResponse("200 OK", nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		buf := make([]byte, 32<<10)
+		for {
+			n, rerr := env.Body.Read(buf)
+			if n > 0 {
+				if _, err := w.Write(buf[:n]); err != nil {
+					return nil, err
+				}
+			}
+			if rerr != nil {
+				return wsgi.Bytes(nil), nil
+			}
+		}
+	})
+	ts := start(t, Config{App: app, StreamBuffer: 64 << 10})
+	c := ts.dial(t)
+	const size = 16 << 20
+	go func() {
+		_, _ = io.WriteString(c, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: "+strconv.Itoa(size)+"\r\n\r\n")
+		chunk := []byte(strings.Repeat("d", 64<<10))
+		for sent := 0; sent < size; sent += len(chunk) {
+			if _, err := c.Write(chunk); err != nil {
+				return
+			}
+		}
+	}()
+	_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err != nil || n != size {
+		t.Fatalf("echoed %d bytes (%v), want %d", n, err, size)
+	}
 }

@@ -32,12 +32,18 @@ func (cs *connState) flowControl() {
 	cs.resumeReads()
 }
 
-// pauseReads takes the connection out of its event loop's read interest.
+// pauseReads takes the connection out of its event loop's read interest;
+// write interest stays while gnet has output waiting, so that an app
+// answering while its body arrives is not stalled.
 func (cs *connState) pauseReads() {
 	if cs.paused {
 		return
 	}
-	if cs.setInterest(0) {
+	var ev uint32
+	if cs.c.OutboundBuffered() > 0 {
+		ev = unix.EPOLLOUT
+	}
+	if cs.setInterest(ev) {
 		cs.paused = true
 	}
 }
