@@ -2,7 +2,7 @@
 # runs them: post_fork, post_worker_init, pre_request, post_request and
 # worker_exit in the worker process, child_exit in a short-lived process
 # the master starts. This source runs inside the _gwsgi module of a
-# worker's interpreter, and alone in that helper process; either defines
+# worker's interpreter, and alone in the child_exit process; either defines
 # log_at(level, str) first, which writes one line to the server's error
 # log at a logging level (10 debug ... 50 critical).
 
