@@ -123,20 +123,7 @@ func TestMaxConnsSeveralListeners(t *testing.T) {
 // queued when the server stops accepting are left in the kernel's queue,
 // for the other processes sharing the socket.
 func TestMaxConnsStopAcceptingLeavesTheQueue(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	mine, err := ln.(*net.TCPListener).File() // the server's own descriptor
-	if err != nil {
-		t.Fatal(err)
-	}
-	srvLn, err := net.FileListener(mine)
-	mine.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln, srvLn := sharedListener(t)
 	srv := start(t, Config{Listeners: []net.Listener{srvLn}, MaxConns: 1})
 	a := connect(t, ln.Addr().String())
 	if !a.answered(t, 5*time.Second) {

@@ -46,19 +46,7 @@ func TestDrainAnswersKeptAliveConnections(t *testing.T) {
 // TestStopAcceptingLeavesTheQueue: a server that stops accepting leaves
 // new connections to whoever else accepts on its socket.
 func TestStopAcceptingLeavesTheQueue(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mine, err := ln.(*net.TCPListener).File() // the server's own descriptor
-	if err != nil {
-		t.Fatal(err)
-	}
-	srvLn, err := net.FileListener(mine)
-	mine.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln, srvLn := sharedListener(t)
 	srv := start(t, Config{Listeners: []net.Listener{srvLn}})
 	srv.get(t, "/", 200)
 	srv.StopAccepting()
@@ -72,7 +60,6 @@ func TestStopAcceptingLeavesTheQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	other.Close()
-	ln.Close()
 }
 
 // stuckApp blocks every request until release is closed; it ignores its

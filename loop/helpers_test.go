@@ -146,3 +146,26 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// sharedListener returns a listening socket the test keeps (ln, closed
+// when the test ends) and the server's own descriptor of the same socket
+// (srvLn), as a worker shares its sockets with the others: what the
+// server leaves queued, ln can still accept.
+func sharedListener(t *testing.T) (ln, srvLn net.Listener) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	mine, err := ln.(*net.TCPListener).File() // the server's own descriptor
+	if err != nil {
+		t.Fatal(err)
+	}
+	srvLn, err = net.FileListener(mine)
+	mine.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln, srvLn
+}
