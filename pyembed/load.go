@@ -141,7 +141,7 @@ func start(opts Options) error {
 	}
 	program := opts.Program
 	if program == "" {
-		program = fmt.Sprintf("python%d.%d", C.PY_MAJOR_VERSION, C.PY_MINOR_VERSION)
+		program = "python" + Version()
 	}
 	if opts.Virtualenv != "" {
 		var err error

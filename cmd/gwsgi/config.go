@@ -113,11 +113,7 @@ func isBoolFlag(fs *flag.FlagSet, a string) bool {
 // printConfig writes every setting as "name = value", sorted, the way
 // gunicorn's --print-config does.
 func printConfig(o *options, w io.Writer) {
-	binds := make([]string, len(o.binds))
-	for i, b := range o.binds {
-		binds[i] = b.String()
-	}
-	lists := map[string][]string{"bind": binds, "env": o.env, "pythonpath": o.pythonPath,
+	lists := map[string][]string{"bind": o.bindStrings(), "env": o.env, "pythonpath": o.pythonPath,
 		"secure-scheme-header": o.proxies.schemeHeaders}
 	fmt.Fprintf(w, "%-28s = %s\n", "app", o.app)
 	o.fs.VisitAll(func(f *flag.Flag) {
@@ -142,4 +138,13 @@ func checkConfig(o *options) error {
 	}
 	o.log.Printf("gwsgi: the configuration is correct")
 	return nil
+}
+
+// bindStrings are the binds as -b spells them.
+func (o *options) bindStrings() []string {
+	binds := make([]string, len(o.binds))
+	for i, b := range o.binds {
+		binds[i] = b.String()
+	}
+	return binds
 }

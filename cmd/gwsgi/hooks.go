@@ -29,12 +29,8 @@ func workerHooks(o *options) *pyembed.Hooks {
 // hookSettings are the settings worker.cfg and server.cfg show, by
 // gunicorn's names.
 func hookSettings(o *options) map[string]any {
-	binds := make([]string, len(o.binds))
-	for i, b := range o.binds {
-		binds[i] = b.String()
-	}
 	return map[string]any{
-		"bind":                binds,
+		"bind":                o.bindStrings(),
 		"workers":             o.workers,
 		"threads":             o.cfg.Threads,
 		"timeout":             o.secs.timeout,
