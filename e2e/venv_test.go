@@ -24,20 +24,12 @@ func makeVenv(t *testing.T, flags ...string) string {
 		t.Fatalf("no site-packages in %s", dir)
 	}
 	site, extra := matches[0], filepath.Join(dir, "extra")
-	writeFile(t, filepath.Join(site, "venvmark.py"), "MARK = 'from the environment'\n")
-	writeFile(t, filepath.Join(site, "extra.pth"), extra+"\n")
-	writeFile(t, filepath.Join(extra, "pthmod.py"), "PTH = 'through a .pth file'\n")
+	writeFiles(t, map[string]string{
+		filepath.Join(site, "venvmark.py"): "MARK = 'from the environment'\n",
+		filepath.Join(site, "extra.pth"):   extra + "\n",
+		filepath.Join(extra, "pthmod.py"):  "PTH = 'through a .pth file'\n",
+	})
 	return dir
-}
-
-func writeFile(t *testing.T, path, text string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestVirtualenv serves an app whose modules are only in a virtual
@@ -89,7 +81,7 @@ func TestVirtualenvRefused(t *testing.T) {
 		}
 		lines = append(lines, l)
 	}
-	writeFile(t, cfg, strings.Join(lines, "\n"))
+	writeFiles(t, map[string]string{cfg: strings.Join(lines, "\n")})
 	for dir, want := range map[string]string{
 		venv:        "was made with Python 3.9.18, but gwsgi embeds Python 3.",
 		t.TempDir(): "not a virtual environment",
