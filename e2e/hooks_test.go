@@ -84,20 +84,8 @@ func runHooked(t *testing.T, name, out string) string {
 // waitFor waits until the file at path holds every one of subs.
 func waitFor(t *testing.T, path string, subs ...string) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		b, _ := os.ReadFile(path)
-		missing := ""
-		for _, s := range subs {
-			if !strings.Contains(string(b), s) {
-				missing = s
-			}
-		}
-		if missing == "" {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s has no %q after 10s:\n%s", path, missing, b)
-		}
+	for _, sub := range subs {
+		waitCount(t, path, sub, 1)
 	}
 }
 
