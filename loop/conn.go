@@ -6,6 +6,7 @@ import (
 
 	"github.com/panjf2000/gnet/v2"
 	"github.com/valyala/bytebufferpool"
+	"golang.org/x/sys/unix"
 
 	"github.com/gwsgi/gwsgi/environ"
 	"github.com/gwsgi/gwsgi/httpparse"
@@ -188,12 +189,42 @@ func (cs *connState) onTraffic() gnet.Action {
 	case cs.closing:
 		return gnet.Close
 	case cs.expired(time.Now().UnixNano()):
-		if p == phaseHead && cs.buffered() > 0 {
-			return cs.reject(errTimeout)
-		}
-		return gnet.Close
+		return cs.onExpired()
 	}
 	return cs.serve()
+}
+
+// onExpired acts for a connection whose head or keep-alive time is up.
+// A loop that runs late (a stopped or overloaded process) must not time
+// out a request that arrived in time, so the input is looked at first:
+// bytes still unread in the socket are read (the read event follows this
+// wake-up), and a request complete in the input is served. Only then is
+// an incomplete head answered 408, and an idle connection closed.
+func (cs *connState) onExpired() gnet.Action {
+	if unread(cs.c.Fd()) > 0 {
+		return gnet.None
+	}
+	if cs.buffered() == 0 {
+		return gnet.Close
+	}
+	act := cs.serve()
+	if act != gnet.None || cs.ex != nil || cs.closing {
+		return act
+	}
+	if phase(cs.phase.Load()) == phaseHead && cs.expired(time.Now().UnixNano()) {
+		return cs.reject(errTimeout) // still incomplete
+	}
+	return gnet.None // a head begun while idle: its own time starts now
+}
+
+// unread is how many bytes the kernel holds for fd that were not read
+// yet; 0 when it cannot tell.
+func unread(fd int) int {
+	n, err := unix.IoctlGetInt(fd, unix.SIOCINQ)
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // expired reports whether the connection's current phase has outlived its
