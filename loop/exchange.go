@@ -336,3 +336,10 @@ func (x *exchange) Abort() {
 		x.srv.active.Add(-1)
 	}
 }
+
+// Release implements wsgi.Releaser: the app's lock (the GIL) is let go of
+// for CPU work that needs none, so queued requests run meanwhile.
+func (x *exchange) Release() { x.w.Block() }
+
+// Reacquire implements wsgi.Releaser.
+func (x *exchange) Reacquire() { x.w.Unblock() }

@@ -73,3 +73,14 @@ func Chain(app App, mws ...Middleware) App {
 	}
 	return app
 }
+
+// Releaser is implemented by a StartResponse (the gateway's Response) and
+// by a Sink whose app goroutine holds a lock every request shares, such
+// as an embedded interpreter's GIL. CPU work that needs no such lock (a
+// middleware compressing a body) runs between Release and Reacquire, so
+// that other requests run meanwhile. Both do nothing when no lock is held.
+// They are called on the app's goroutine, in pairs.
+type Releaser interface {
+	Release()
+	Reacquire()
+}

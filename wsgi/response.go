@@ -406,3 +406,18 @@ func (r *Response) logf(format string, args ...any) {
 	}
 	r.log.Printf("%s %s: "+format, append([]any{r.env.Method, r.env.PathInfo}, args...)...)
 }
+
+// Release implements Releaser: it lets go of the app's shared lock when
+// the Sink holds one.
+func (r *Response) Release() {
+	if rl, ok := r.sink.(Releaser); ok {
+		rl.Release()
+	}
+}
+
+// Reacquire implements Releaser: it takes back what Release let go of.
+func (r *Response) Reacquire() {
+	if rl, ok := r.sink.(Releaser); ok {
+		rl.Reacquire()
+	}
+}
