@@ -22,6 +22,11 @@ type Config struct {
 	Addr      string
 	App       wsgi.App // the application
 
+	// Static, when set, answers the requests it matches from files, on
+	// goroutines that never wait for the app's lock; the requests it
+	// finds no file for go on to App.
+	Static StaticFiles
+
 	Threads int // app calls in flight at once (the goroutine budget)
 	Queue   int // requests waiting for a free thread; beyond it: 503
 	Loops   int // gnet event loops; 0: one per CPU

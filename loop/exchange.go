@@ -57,6 +57,10 @@ type exchange struct {
 	interrupted int64
 	abandoned   bool
 
+	// an answer from Config.Static, handed from staticRun.find to the gateway
+	staticIt  wsgi.Iterable
+	staticErr error
+
 	queued  bool          // gnet may hold unsent bytes: no direct writes (set by the loop before it signals)
 	backlog int           // gnet's unsent bytes at the last signal
 	iov     [8]unix.Iovec // scratch for direct writes

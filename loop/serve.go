@@ -286,7 +286,11 @@ func (cs *connState) dispatch(ex *exchange) gnet.Action {
 	}
 	cs.srv.cfg.Metrics.AddInflight(1)
 	cs.srv.cfg.Metrics.AddQueued(1)
-	if cs.srv.budget.Submit(ex) {
+	matched, ok := cs.srv.submitStatic(ex)
+	if !matched {
+		ok = cs.srv.budget.Submit(ex)
+	}
+	if ok {
 		cs.srv.count()
 		return gnet.None
 	}

@@ -24,6 +24,7 @@ type Server struct {
 	cfg    Config
 	envCfg environ.Config
 	budget *pool.Budget
+	static *pool.Budget // Config.Static's answers, nil without
 
 	cli        *gnet.Client   // the event loops; connections come from accept
 	listeners  []net.Listener // this process's own descriptors of the sockets
@@ -80,6 +81,7 @@ func New(cfg Config) (*Server, error) {
 		Init:         cfg.WorkerInit,
 		Exit:         cfg.WorkerExit,
 	})
+	s.static = newStaticBudget(&s.cfg)
 	return s, nil
 }
 
@@ -105,10 +107,14 @@ func (s *Server) Serve() error {
 	go s.clients.run()
 	err := s.serve()
 	s.clients.stop()
-	if s.cut.Load() {
-		s.budget.Abandon() // threads still in the app keep their slots
-	} else {
-		s.budget.Close()
+	for _, b := range []*pool.Budget{s.static, s.budget} { // files first: they may pass requests on to the app
+		switch {
+		case b == nil:
+		case s.cut.Load():
+			b.Abandon() // threads still in the app keep their slots
+		default:
+			b.Close()
+		}
 	}
 	select {
 	case <-s.booted:

@@ -1,0 +1,180 @@
+package static
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/gwsgi/gwsgi/examples/hello"
+	"github.com/gwsgi/gwsgi/loop"
+)
+
+// startServer serves cfg on a free port with two loops and stops it when
+// the test ends; it returns the address.
+func startServer(t *testing.T, cfg loop.Config) string {
+	t.Helper()
+	cfg.Addr, cfg.Loops = "127.0.0.1:0", 2
+	cfg.Log = log.New(io.Discard, "", 0)
+	srv, err := loop.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve() }()
+	<-srv.Ready()
+	if srv.Addr() == nil {
+		t.Fatalf("server did not start: %v", <-errc)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		if err := <-errc; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return srv.Addr().String()
+}
+
+// TestOverHTTP serves a tree through the real server, in front of hello
+// as middleware and as the server's Static, to Go's HTTP client and to
+// raw connections.
+func TestOverHTTP(t *testing.T) {
+	tr := makeTree(t)
+	h := newHandler(t, tr, 60)
+	for _, mode := range []struct {
+		name string
+		cfg  loop.Config
+	}{
+		{"middleware", loop.Config{App: h.Middleware(hello.App{})}},
+		{"static", loop.Config{App: hello.App{}, Static: h}},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			addr := startServer(t, mode.cfg)
+			client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+			t.Cleanup(client.CloseIdleConnections)
+			do := func(method, path string, hdr ...string) (*http.Response, []byte) {
+				t.Helper()
+				req, err := http.NewRequest(method, "http://"+addr+path, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := 0; i+1 < len(hdr); i += 2 {
+					req.Header.Set(hdr[i], hdr[i+1])
+				}
+				resp, err := client.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				body, err := io.ReadAll(resp.Body)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return resp, body
+			}
+
+			resp, body := do("GET", "/static/big.bin")
+			if resp.StatusCode != 200 || !bytes.Equal(body, tr.big) || resp.ContentLength != int64(len(tr.big)) {
+				t.Fatalf("GET big.bin: %d, %d bytes", resp.StatusCode, len(body))
+			}
+			etag := resp.Header.Get("ETag")
+			if resp.Header.Get("Cache-Control") != "public, max-age=60" || etag == "" {
+				t.Errorf("GET big.bin headers: %v", resp.Header)
+			}
+			resp, body = do("HEAD", "/static/big.bin")
+			if resp.StatusCode != 200 || len(body) != 0 || resp.ContentLength != int64(len(tr.big)) {
+				t.Errorf("HEAD: %d, Content-Length %d, %d body bytes", resp.StatusCode, resp.ContentLength, len(body))
+			}
+			resp, body = do("GET", "/static/big.bin", "If-None-Match", etag)
+			if resp.StatusCode != 304 || len(body) != 0 || resp.Header.Get("ETag") != etag {
+				t.Errorf("If-None-Match: %d %v", resp.StatusCode, resp.Header)
+			}
+			resp, body = do("GET", "/static/big.bin", "Range", "bytes=100000-100099")
+			if resp.StatusCode != 206 || !bytes.Equal(body, tr.big[100000:100100]) ||
+				resp.Header.Get("Content-Range") != "bytes 100000-100099/204817" {
+				t.Errorf("Range: %d %q, %d bytes", resp.StatusCode, resp.Header.Get("Content-Range"), len(body))
+			}
+			resp, _ = do("GET", "/static/big.bin", "Range", "bytes=300000-")
+			if resp.StatusCode != 416 || resp.Header.Get("Content-Range") != "bytes */204817" {
+				t.Errorf("unsatisfiable Range: %d %v", resp.StatusCode, resp.Header)
+			}
+			resp, body = do("GET", "/static/app.js", "Accept-Encoding", "gzip")
+			if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Vary") != "Accept-Encoding" {
+				t.Fatalf("gzip: %d %v", resp.StatusCode, resp.Header)
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			plain, err := io.ReadAll(zr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, want := do("GET", "/static/app.js")
+			if !bytes.Equal(plain, want) {
+				t.Errorf("gunzipped app.js.gz differs from app.js")
+			}
+			for _, path := range []string{"/static/missing.txt", "/static/sub/", "/static"} {
+				if resp, body := do("GET", path); resp.StatusCode != 404 || string(body) != helloNotFound {
+					t.Errorf("GET %s: %d %q, want hello's 404", path, resp.StatusCode, body)
+				}
+			}
+			if resp, body := do("POST", "/static/hello.txt"); resp.StatusCode != 404 || string(body) != helloNotFound {
+				t.Errorf("POST: %d %q, want hello's 404", resp.StatusCode, body)
+			}
+			if _, body := do("GET", "/"); string(body) != string(hello.Greeting) {
+				t.Errorf("GET /: %q", body)
+			}
+
+			// Go's client cleans paths: traversal attempts go raw.
+			for _, target := range []string{
+				"/static/../outside/s.txt",
+				"/static/..%2f..%2foutside%2fs.txt",
+				"/static/%2e%2e/outside/s.txt",
+				"/static/a%00b",
+				"/static/link-outside",
+				"/static/linkdir-outside/s.txt",
+				"http://x/static/%2e%2e/outside/s.txt",
+			} {
+				resp, body := rawGet(t, addr, target)
+				if resp.StatusCode != 404 || body != ownNotFound {
+					t.Errorf("raw GET %s: %d %q, want the handler's 404", target, resp.StatusCode, body)
+				}
+			}
+		})
+	}
+}
+
+// rawGet sends one request with target as written.
+func rawGet(t *testing.T, addr, target string) (*http.Response, string) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(c, "GET "+target+" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), &http.Request{Method: "GET"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(body)
+}
