@@ -26,8 +26,10 @@ type Writer interface {
 }
 
 // Iterable is an app's response body. Next returns the next chunk, or io.EOF
-// after the last one; a chunk is borrowed by the gateway until the next call
-// to Next or Close. Close is always called, exactly once, whatever happened.
+// after the last one; it may return the last chunk with io.EOF, which lets
+// the gateway send a Buffered body's head with its length however big that
+// chunk is. A chunk is borrowed by the gateway until the next call to Next
+// or Close. Close is always called, exactly once, whatever happened.
 type Iterable interface {
 	Next() ([]byte, error)
 	Close() error

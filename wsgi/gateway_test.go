@@ -260,6 +260,37 @@ func TestBigChunkIsSentWithoutCopy(t *testing.T) {
 	}
 }
 
+// lastIter returns its one chunk with io.EOF, as an iterable that knows
+// it is the last may.
+type lastIter struct{ iter }
+
+func (it *lastIter) Next() ([]byte, error) {
+	p, err := it.iter.Next()
+	if err == nil && len(it.chunks) == 0 {
+		err = io.EOF
+	}
+	return p, err
+}
+
+func TestBigLastChunkGetsContentLength(t *testing.T) {
+	big := bytes.Repeat([]byte("z"), 4*bigChunk)
+	for _, method := range []string{"GET", "HEAD"} {
+		res := run(t, &environ.Environ{Method: []byte(method), Head: method == "HEAD", KeepAlive: true, ProtoMinor: 1}, func(_ *environ.Environ, start StartResponse) (Iterable, error) {
+			_, err := start.StartResponse("200 OK", nil, nil)
+			return &lastIter{iter{chunks: chunks("head ", string(big)), buffered: true}}, err
+		})
+		if !strings.Contains(res.head, "Content-Length: 65541") || strings.Contains(res.head, "chunked") {
+			t.Fatalf("%s: head %q", method, res.head)
+		}
+		if want := "head " + string(big); method == "GET" && res.body != want {
+			t.Fatalf("body of %d bytes, want %d", len(res.body), len(want))
+		}
+		if method == "HEAD" && res.body != "" {
+			t.Fatalf("HEAD body %d bytes", len(res.body))
+		}
+	}
+}
+
 func TestExcInfoReplacesHeadersBeforeSend(t *testing.T) {
 	appErr := errors.New("app failed")
 	res := run(t, nil, func(_ *environ.Environ, start StartResponse) (Iterable, error) {

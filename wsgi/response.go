@@ -255,6 +255,30 @@ func (r *Response) flush(extra []byte) error {
 	return r.lost
 }
 
+// last takes the body's last chunk p, borrowed until last returns, when
+// nothing was sent yet: the head goes with the body's length, and with
+// the buffered body and p in one vectored write, however big p is.
+func (r *Response) last(p []byte) error {
+	if !r.started {
+		return ErrNotStarted
+	}
+	p = r.limit(p)
+	r.accepted += int64(len(p))
+	if r.bodyless {
+		return nil
+	}
+	r.vec = r.vec[:0]
+	r.pre.Reset()
+	r.writeHead(r.accepted)
+	r.vec = appendNonEmpty(r.vec, r.pre.B, r.body.B, p)
+	err := r.sink.Flush(r.vec)
+	r.body.Reset()
+	if err != nil {
+		r.lost = errors.Join(ErrConnection, err)
+	}
+	return r.lost
+}
+
 func appendNonEmpty(vec [][]byte, bufs ...[]byte) [][]byte {
 	for _, b := range bufs {
 		if len(b) > 0 {

@@ -60,6 +60,9 @@ func (r *Response) drain(it Iterable) error {
 	}
 	for {
 		p, err := it.Next()
+		if len(p) > 0 && err == io.EOF && gather && !r.headSent && r.lost == nil {
+			return r.last(p) // the whole body is known: sent with its length
+		}
 		if len(p) > 0 {
 			if cerr := r.chunk(p, !gather); cerr != nil {
 				return cerr
