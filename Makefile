@@ -4,7 +4,7 @@
 export PATH := $(PATH):/usr/local/go/bin
 GO      ?= go
 BIND    ?= 127.0.0.1:8000
-DEBS    ?= gcc pkg-config curl systemd nginx python3-dev python3-venv python3-flask python3-django python3-h11 gunicorn
+DEBS    ?= gcc pkg-config curl systemd nginx python3-dev python3-venv python3-flask python3-django python3-h11 python3-whitenoise gunicorn zstd
 
 .PHONY: deps build run test vet fmt-check fuzz clean
 

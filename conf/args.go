@@ -53,6 +53,9 @@ func (f *File) Args() (flags []string, app string, err error) {
 // settingArgs is the arguments one setting becomes.
 func settingArgs(name string, v any) ([]string, error) {
 	r, ok := rules[name]
+	if !ok {
+		r, ok = ownRules[name]
+	}
 	switch {
 	case !ok:
 		return nil, fmt.Errorf("not a gunicorn setting")

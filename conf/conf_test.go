@@ -528,3 +528,38 @@ func TestHooks(t *testing.T) {
 		t.Errorf("CheckHooks = %v", err)
 	}
 }
+
+// TestOwnSettings reads gwsgi's own settings, which gunicorn ignores, from
+// a config file.
+func TestOwnSettings(t *testing.T) {
+	needPython(t)
+	f, err := quiet(new(bytes.Buffer)).Load(writeFile(t, "gunicorn.conf.py", `
+static_map = ["/static=/srv/static", "/media=/srv/media"]
+static_max_age = 3600
+compress = True
+compress_min_size = 2048
+compress_types = "text/*, application/json"
+compress_encodings = ["gzip"]
+compress_gzip_level = 6
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags, _, err := f.Args()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"--compress",
+		"--compress-encodings=gzip",
+		"--compress-gzip-level=6",
+		"--compress-min-size=2048",
+		"--compress-types=text/*,application/json",
+		"--static-map=/static=/srv/static",
+		"--static-map=/media=/srv/media",
+		"--static-max-age=3600",
+	}
+	if !reflect.DeepEqual(flags, want) || len(f.Unknown) != 0 {
+		t.Errorf("flags:\n got %q\nwant %q (unknown %q)", flags, want, f.Unknown)
+	}
+}

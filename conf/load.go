@@ -161,8 +161,11 @@ func (l *Loader) run(location string) (*report, error) {
 
 // scriptSpec is the names load.py sorts a module's globals by.
 func scriptSpec() any {
-	names := make([]string, 0, len(rules))
+	names := make([]string, 0, len(rules)+len(ownRules))
 	for name := range rules {
+		names = append(names, name)
+	}
+	for name := range ownRules {
 		names = append(names, name)
 	}
 	sort.Strings(names)

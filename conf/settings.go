@@ -105,3 +105,17 @@ var rules = map[string]rule{
 	"paste":                      {inert: isEmpty, why: whyPaste},
 	"raw_paste_global_conf":      {inert: isEmpty, why: whyPaste},
 }
+
+// ownRules are gwsgi's settings that gunicorn does not have (gunicorn
+// ignores them in its config files): what gwsgi serves in Go, before or
+// around the app.
+var ownRules = map[string]rule{
+	"static_map":          {flag: "--static-map", to: listFlag},
+	"static_max_age":      {flag: "--static-max-age", to: intFlag},
+	"compress":            {flag: "--compress", to: boolFlag},
+	"compress_min_size":   {flag: "--compress-min-size", to: intFlag},
+	"compress_types":      {flag: "--compress-types", to: addrsFlag},
+	"compress_encodings":  {flag: "--compress-encodings", to: addrsFlag},
+	"compress_gzip_level": {flag: "--compress-gzip-level", to: intFlag},
+	"compress_zstd_level": {flag: "--compress-zstd-level", to: intFlag},
+}

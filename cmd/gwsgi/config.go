@@ -114,7 +114,7 @@ func isBoolFlag(fs *flag.FlagSet, a string) bool {
 // gunicorn's --print-config does.
 func printConfig(o *options, w io.Writer) {
 	lists := map[string][]string{"bind": o.bindStrings(), "env": o.env, "pythonpath": o.pythonPath,
-		"secure-scheme-header": o.proxies.schemeHeaders}
+		"secure-scheme-header": o.proxies.schemeHeaders, "static-map": o.files.staticMaps}
 	fmt.Fprintf(w, "%-28s = %s\n", "app", o.app)
 	o.fs.VisitAll(func(f *flag.Flag) {
 		v := f.Value.String()

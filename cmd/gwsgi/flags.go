@@ -44,6 +44,7 @@ type options struct {
 
 	logs    logOptions
 	proxies proxyOptions
+	files   fileOptions
 	log     *logs.Log // the error log, opened by run
 
 	secs      durations // the flags in seconds
@@ -130,6 +131,7 @@ func (o *options) flagSet() *flag.FlagSet {
 	fs.StringVar(&o.sched, "cpu-sched", "batch", "Linux scheduling `policy` of the server's threads: batch (SCHED_BATCH: a thread that wakes does not preempt the running one) or normal")
 	addLogFlags(fs, &o.logs)
 	addProxyFlags(fs, &o.proxies, &o.lists)
+	addFileFlags(fs, &o.files, &o.lists)
 	fs.StringVar(&o.config, "c", "", "gunicorn config `file` (same as --config)")
 	fs.StringVar(&o.config, "config", "", "gunicorn config `file` (a gunicorn.conf.py; default ./gunicorn.conf.py if it exists), read in a python3 subprocess; flags win over it")
 	fs.BoolVar(&o.checkConfig, "check-config", false, "check the configuration and that the app imports, then exit: 0 when correct")
@@ -207,6 +209,9 @@ func (o *options) finish() error {
 		return err
 	}
 	if err := o.proxies.apply(o); err != nil {
+		return err
+	}
+	if err := o.files.check(); err != nil {
 		return err
 	}
 	if err := checkWorkerClass(o.workerClass); err != nil {

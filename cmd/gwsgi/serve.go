@@ -18,7 +18,9 @@ import (
 	"github.com/gwsgi/gwsgi/pool"
 	"github.com/gwsgi/gwsgi/pyembed"
 	"github.com/gwsgi/gwsgi/sdnotify"
+	"github.com/gwsgi/gwsgi/static"
 	"github.com/gwsgi/gwsgi/supervise"
+	"github.com/gwsgi/gwsgi/wsgi"
 )
 
 // signals a serving process handles; a master handles its own.
@@ -41,6 +43,13 @@ func serve(o *options, open func() ([]net.Listener, error)) error {
 		if app, err = loadPython(o); err != nil {
 			return err // before accepting: the traceback is in err
 		}
+	}
+	files, err := serveFiles(o)
+	if err != nil {
+		return err
+	}
+	if files != nil {
+		defer files.Close()
 	}
 	access, err := openAccessLog(o)
 	if err != nil {
@@ -241,4 +250,23 @@ func addrURL(a net.Addr) string {
 		return "unix:" + a.Name
 	}
 	return a.String()
+}
+
+// serveFiles sets up what the server does in Go before the app:
+// compression around it (--compress) and files in front of it
+// (--static-map), whose handler the caller closes.
+func serveFiles(o *options) (*static.Handler, error) {
+	mw, err := o.files.middleware()
+	if err != nil {
+		return nil, err
+	}
+	if mw != nil {
+		o.cfg.App = wsgi.Chain(o.cfg.App, mw)
+	}
+	h, err := o.files.handler(o.cfg.Log)
+	if err != nil || h == nil {
+		return nil, err
+	}
+	o.cfg.Static = h
+	return h, nil
 }
