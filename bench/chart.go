@@ -43,7 +43,7 @@ func (rep *report) chart() string {
 			}
 			c := "peer"
 			switch {
-			case r.Server == "gwsgi":
+			case r.Server == "gwsgi" || isGoalRow(w, r.Server):
 				c = "gwsgi"
 			case r.Reference:
 				c = "ref"
@@ -71,7 +71,7 @@ func (rep *report) chart() string {
 	fmt.Fprintf(&b, `<text x="10" y="22" font-size="16" font-weight="bold">%s</text>`+"\n",
 		html.EscapeString(fmt.Sprintf("Requests per second (%s run, wrk -t1, server on one CPU)", rep.Settings.Mode)))
 	fmt.Fprintf(&b, `<text x="10" y="40" fill="#555">%s</text>`+"\n",
-		html.EscapeString("Bars are scaled per workload. Blue: gwsgi with the Python app; orange: other WSGI servers; grey: references (Go demo app, gnet and in-process ceilings)."))
+		html.EscapeString("Bars scaled per workload. Blue: gwsgi (the Python app; a goal's gwsgi row); orange: other WSGI servers; grey: references (Go demo app, ceilings, nginx)."))
 	y := chartTop
 	for _, g := range groups {
 		fmt.Fprintf(&b, `<text class="t" x="10" y="%d">%s</text>`+"\n", y+20, html.EscapeString(g.title))

@@ -12,6 +12,7 @@ import (
 var peerPackages = []string{
 	"wrk", "util-linux", "gunicorn", "python3-gevent", "python3-eventlet",
 	"uwsgi", "uwsgi-plugin-python3", "python3-waitress", "python3-flask",
+	"nginx", "python3-whitenoise",
 }
 
 // installMissing installs the packages dpkg does not list as installed,

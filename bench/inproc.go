@@ -67,7 +67,7 @@ const inprocFirstCall = "inproc: first call: "
 // window its disturbance is judged over.
 func runInProcess(s *settings, pc *pacer, sv server, w workload) runResult {
 	r := newResult(s, sv, w)
-	argv, why := sv.Argv(s, w, "")
+	argv, why := command(sv, s, w, "")
 	if argv == nil {
 		r.Status, r.Note = statusNA, why
 		return r

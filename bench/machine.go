@@ -36,9 +36,15 @@ func describeMachine() machine {
 		m.Versions["wrk"] = strings.TrimPrefix(f[1], "debian/") // "wrk debian/4.1.0-3 [epoll] ..."
 	}
 	m.Versions["uwsgi"] = firstLine("uwsgi", "--version")
-	for _, mod := range []string{"gunicorn", "gevent", "eventlet", "waitress", "flask"} {
-		m.Versions[mod] = firstLine(python, "-c",
+	if _, v, ok := strings.Cut(firstLine(nginxBinary(), "-v"), "nginx/"); ok {
+		m.Versions["nginx"] = v // "nginx version: nginx/1.22.1"
+	}
+	for _, mod := range []string{"gunicorn", "gevent", "eventlet", "waitress", "flask", "whitenoise"} {
+		v := firstLine(python, "-c",
 			"import importlib.metadata as m; print(m.version('"+mod+"'))")
+		if !strings.HasPrefix(v, "Traceback") { // not installed
+			m.Versions[mod] = v
+		}
 	}
 	return m
 }

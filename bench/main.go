@@ -1,6 +1,7 @@
 // Command bench compares gwsgi with the WSGI servers people run today
 // (gunicorn's sync, gthread, gevent and eventlet workers, eventlet.wsgi,
-// uWSGI, waitress) on the same apps, with wrk as the client.
+// uWSGI, waitress; nginx and WhiteNoise for a static file) on the same
+// apps, with wrk as the client.
 //
 //	go run ./bench          # full run: every server, every workload
 //	go run ./bench -quick   # a few servers and workloads, shorter runs
@@ -35,6 +36,7 @@ type settings struct {
 	BasePort  int           `json:"base_port"`
 
 	root, out         string
+	tmp               string // this invocation's scratch directory, removed at its end
 	servers, workload []string
 }
 

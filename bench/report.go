@@ -34,6 +34,7 @@ type serverRow struct {
 
 func (rep *report) write(dir string) error {
 	rep.setVsInproc()
+	rep.setVsGoal()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -103,6 +104,84 @@ func (rep *report) setVsInproc() {
 	}
 }
 
+// runOf is server sv's row under workload w, if it has one.
+func (rep *report) runOf(w, sv string) (runResult, bool) {
+	for _, r := range rep.Runs {
+		if r.Workload == w && r.Server == sv {
+			return r, true
+		}
+	}
+	return runResult{}, false
+}
+
+// label is server sv's label, or its name.
+func (rep *report) label(sv string) string {
+	for _, r := range rep.Servers {
+		if r.Name == sv {
+			return r.Label
+		}
+	}
+	return sv
+}
+
+// goalRef is the requests per second of w's goal reference, 0 if it has
+// none or was not measured.
+func (rep *report) goalRef(w workload) float64 {
+	if w.Goal == nil {
+		return 0
+	}
+	if r, ok := rep.runOf(w.Name, w.Goal.Reference); ok && r.measured() {
+		return r.rps()
+	}
+	return 0
+}
+
+// setVsGoal gives every measured run of a workload with a goal its ratio to
+// the goal's reference row, the way setVsInproc does with the ceiling.
+func (rep *report) setVsGoal() {
+	for _, w := range rep.Workloads {
+		ref := rep.goalRef(w)
+		for i := range rep.Runs {
+			r := &rep.Runs[i]
+			if r.Workload != w.Name {
+				continue
+			}
+			r.VsGoalRef = nil
+			if ref > 0 && r.measured() {
+				v := r.rps() / ref
+				r.VsGoalRef = &v
+			}
+		}
+	}
+}
+
+// goalLine says how w's goal came out: the ratio and whether it is met.
+func (rep *report) goalLine(w workload) string {
+	g := w.Goal
+	row, ref := rep.label(g.Row), rep.label(g.Reference)
+	s := fmt.Sprintf("**Goal:** %s at least %s× %s's requests/s: ", row, strconv.FormatFloat(g.Min, 'f', -1, 64), ref)
+	r, ok := rep.runOf(w.Name, g.Row)
+	refRPS := rep.goalRef(w)
+	switch {
+	case !ok || !r.measured():
+		return s + "not measured (no " + row + " row)."
+	case refRPS == 0:
+		return s + "not measured (no " + ref + " row)."
+	}
+	v := *r.VsGoalRef
+	verdict := "met"
+	if v < g.Min {
+		verdict = "**not met**"
+	}
+	if r.Status != statusOK {
+		verdict += " (" + r.Status + ")"
+	}
+	return s + fmt.Sprintf("%.2f× (%s / %s req/s), %s.", v, thousands(r.rps()), thousands(refRPS), verdict)
+}
+
+// isGoalRow says whether sv is the row w's goal is about.
+func isGoalRow(w workload, sv string) bool { return w.Goal != nil && w.Goal.Row == sv }
+
 func (rep *report) markdown() string {
 	s, m := rep.Settings, rep.Machine
 	var b strings.Builder
@@ -122,10 +201,19 @@ func (rep *report) markdown() string {
 		"*errors* are wrk's socket errors (connect/read/write/timeout), *non-2xx* its non-2xx/3xx answers. " +
 		"Rows marked *reference* are not Python WSGI servers: gwsgi with its Go-native demo app; the ceiling, " +
 		"a gnet responder that returns a fixed answer without parsing HTTP: the most this machine pushes through one CPU with this client; " +
+		"nginx, serving the static workload's file; " +
 		"and the in-process ceiling, whose calls per second stand in its req/s column (its latency, error and non-2xx cells are empty: it has no clients; " +
 		"its note gives the mean time per call). " +
 		"A server whose CPU s is well below the run's length was waiting, not computing: on its clients, on sleeps, or on wrk, " +
-		"which has one CPU of its own and is the limit near the ceiling.\n\n")
+		"which has one CPU of its own and is the limit near the ceiling.")
+	for _, w := range rep.Workloads {
+		if w.Goal != nil {
+			b.WriteString(" A workload run for a goal has one more column, *vs* its reference row: requests/s over that row's " +
+				"on the same workload (that row = 1.00), the ratio the goal is stated in; its goal row is in bold.")
+			break
+		}
+	}
+	b.WriteString("\n\n")
 	b.WriteString("Peers: " + rep.versions() + ". Reproduce with `make bench` (`make bench-quick`); " +
 		"results.json holds the exact server and wrk command of every run, wrk's report and the server's output.\n\n")
 	for _, sv := range rep.Servers {
@@ -139,15 +227,47 @@ func (rep *report) markdown() string {
 		runs := rep.runsOf(w.Name)
 		base := baseline(runs)
 		fmt.Fprintf(&b, "\n## %s\n\n%d connections", w.Title, w.Conns)
+		for _, h := range w.Headers {
+			fmt.Fprintf(&b, ", header `%s`", h)
+		}
 		if w.Script != "" {
 			fmt.Fprintf(&b, ", wrk script `%s`", w.Script)
 		}
-		fmt.Fprintf(&b, ", app `%s` in `%s`.\n\n", w.App.Spec(), w.App.Dir)
-		b.WriteString("| server | budget | req/s | vs gwsgi | vs ceiling | p50 | p99 | max | errors | non-2xx | CPU s | peak RSS MB | note |\n")
-		b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
-		for _, r := range runs {
-			b.WriteString(row(r, base))
+		fmt.Fprintf(&b, ", app `%s` in `%s`", w.App.Spec(), w.App.Dir)
+		b.WriteString(rep.appOverrides(w))
+		b.WriteString(".\n\n")
+		goalCol, goalAlign := "", ""
+		if w.Goal != nil {
+			b.WriteString(rep.goalLine(w) + "\n\n")
+			goalCol, goalAlign = " vs "+rep.label(w.Goal.Reference)+" |", " ---: |"
 		}
+		b.WriteString("| server | budget | req/s | vs gwsgi | vs ceiling |" + goalCol + " p50 | p99 | max | errors | non-2xx | CPU s | peak RSS MB | note |\n")
+		b.WriteString("| --- | --- | ---: | ---: | ---: |" + goalAlign + " ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
+		for _, r := range runs {
+			b.WriteString(row(r, base, w.Goal != nil, isGoalRow(w, r.Server)))
+		}
+	}
+	return b.String()
+}
+
+// appOverrides is ", where X and Y serve `m:app`" for the servers that
+// serve an app of their own under w, in server order.
+func (rep *report) appOverrides(w workload) string {
+	bySpec := map[string][]string{}
+	var specs []string
+	for _, sv := range rep.Servers {
+		a, ok := w.Apps[sv.Name]
+		if !ok {
+			continue
+		}
+		if _, seen := bySpec[a.Spec()]; !seen {
+			specs = append(specs, a.Spec())
+		}
+		bySpec[a.Spec()] = append(bySpec[a.Spec()], sv.Label)
+	}
+	var b strings.Builder
+	for _, spec := range specs {
+		fmt.Fprintf(&b, "; %s serve `%s`", strings.Join(bySpec[spec], ", "), spec)
 	}
 	return b.String()
 }
@@ -155,7 +275,7 @@ func (rep *report) markdown() string {
 func (rep *report) versions() string {
 	v := rep.Machine.Versions
 	var parts []string
-	for _, k := range []string{"gunicorn", "gevent", "eventlet", "uwsgi", "waitress", "flask", "wrk"} {
+	for _, k := range []string{"gunicorn", "gevent", "eventlet", "uwsgi", "waitress", "flask", "whitenoise", "nginx", "wrk"} {
 		if v[k] != "" {
 			parts = append(parts, k+" "+v[k])
 		}
@@ -163,10 +283,12 @@ func (rep *report) versions() string {
 	return strings.Join(parts, ", ")
 }
 
-func row(r runResult, base float64) string {
+// row is r's table line; goal adds the vs-goal-reference cell, bold marks
+// the row a goal is about.
+func row(r runResult, base float64, goal, bold bool) string {
 	name := r.Label
-	if r.Server == "gwsgi" {
-		name = "**gwsgi**"
+	if r.Server == "gwsgi" || bold {
+		name = "**" + name + "**"
 	}
 	if r.Reference {
 		name += " *reference*"
@@ -179,9 +301,13 @@ func row(r runResult, base float64) string {
 	}
 	note = strings.ReplaceAll(note, "|", "\\|")
 	note = strings.ReplaceAll(note, "\n", " ")
+	goalCell := ""
 	if !r.measured() {
-		return fmt.Sprintf("| %s | %s | — | — | — | — | — | — | — | — | %s | %s | %s |\n",
-			name, r.Budget, cpuCell(r), rssCell(r), note)
+		if goal {
+			goalCell = " — |"
+		}
+		return fmt.Sprintf("| %s | %s | — | — | — |%s — | — | — | — | — | %s | %s | %s |\n",
+			name, r.Budget, goalCell, cpuCell(r), rssCell(r), note)
 	}
 	ratio, vsCeiling := "—", "—"
 	if base > 0 {
@@ -190,6 +316,12 @@ func row(r runResult, base float64) string {
 	if r.VsInproc != nil {
 		vsCeiling = fmt.Sprintf("%.2f", *r.VsInproc)
 	}
+	if goal {
+		goalCell = " — |"
+		if r.VsGoalRef != nil {
+			goalCell = fmt.Sprintf(" %.2f |", *r.VsGoalRef)
+		}
+	}
 	p50, p99, pmax, errs, non2xx := "—", "—", "—", "—", "—"
 	if w := r.Wrk; w != nil {
 		if !w.allTimedOut() {
@@ -197,8 +329,8 @@ func row(r runResult, base float64) string {
 		}
 		errs, non2xx = strconv.FormatInt(w.SocketErrors(), 10), strconv.FormatInt(w.Non2xx, 10)
 	}
-	return fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-		name, r.Budget, thousands(r.rps()), ratio, vsCeiling, p50, p99, pmax,
+	return fmt.Sprintf("| %s | %s | %s | %s | %s |%s %s | %s | %s | %s | %s | %s | %s | %s |\n",
+		name, r.Budget, thousands(r.rps()), ratio, vsCeiling, goalCell, p50, p99, pmax,
 		errs, non2xx, cpuCell(r), rssCell(r), note)
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,33 +27,35 @@ const (
 // runResult is one server under one workload: a table row and a JSON
 // object.
 type runResult struct {
-	Workload      string        `json:"workload"`
-	Server        string        `json:"server"`
-	Label         string        `json:"label"`
-	Reference     bool          `json:"reference"`
-	Budget        string        `json:"budget"`
-	Status        string        `json:"status"`
-	Note          string        `json:"note,omitempty"`
-	Notes         []string      `json:"-"`
-	Dir           string        `json:"dir"`
-	ServerCommand string        `json:"server_command,omitempty"`
-	WarmupCommand string        `json:"warmup_command,omitempty"`
-	WrkCommand    string        `json:"wrk_command,omitempty"`
-	Check         string        `json:"check,omitempty"`
-	Wrk           *wrkResult    `json:"wrk,omitempty"`
-	InProc        *inprocResult `json:"inproc,omitempty"`    // the in-process loop's report, in place of wrk's
-	VsInproc      *float64      `json:"vs_inproc,omitempty"` // req/s over the in-process ceiling's, same workload
-	CPUSeconds    float64       `json:"server_cpu_seconds"`
-	WrkCPUSeconds float64       `json:"wrk_cpu_seconds"`
-	OtherCPU      float64       `json:"other_cpu_seconds"` // used by the rest of the machine during the run
-	QuietWaitS    float64       `json:"quiet_wait_seconds"`
-	LoadBefore    float64       `json:"load_before_cpus"` // machine's CPU use just before the run
-	PeakRSSMB     float64       `json:"server_peak_rss_mb"`
-	Processes     int           `json:"server_processes"`
-	Stop          string        `json:"stopped_by,omitempty"`
-	Attempts      int           `json:"attempts"`
-	WrkOutput     string        `json:"wrk_output,omitempty"`
-	ServerLog     string        `json:"server_log_tail,omitempty"`
+	Workload      string            `json:"workload"`
+	Server        string            `json:"server"`
+	Label         string            `json:"label"`
+	Reference     bool              `json:"reference"`
+	Budget        string            `json:"budget"`
+	Status        string            `json:"status"`
+	Note          string            `json:"note,omitempty"`
+	Notes         []string          `json:"-"`
+	Dir           string            `json:"dir"`
+	ServerCommand string            `json:"server_command,omitempty"`
+	ServerFiles   map[string]string `json:"server_files,omitempty"` // written before the server started: path -> content
+	WarmupCommand string            `json:"warmup_command,omitempty"`
+	WrkCommand    string            `json:"wrk_command,omitempty"`
+	Check         string            `json:"check,omitempty"`
+	Wrk           *wrkResult        `json:"wrk,omitempty"`
+	InProc        *inprocResult     `json:"inproc,omitempty"`            // the in-process loop's report, in place of wrk's
+	VsInproc      *float64          `json:"vs_inproc,omitempty"`         // req/s over the in-process ceiling's, same workload
+	VsGoalRef     *float64          `json:"vs_goal_reference,omitempty"` // req/s over the workload's goal reference's
+	CPUSeconds    float64           `json:"server_cpu_seconds"`
+	WrkCPUSeconds float64           `json:"wrk_cpu_seconds"`
+	OtherCPU      float64           `json:"other_cpu_seconds"` // used by the rest of the machine during the run
+	QuietWaitS    float64           `json:"quiet_wait_seconds"`
+	LoadBefore    float64           `json:"load_before_cpus"` // machine's CPU use just before the run
+	PeakRSSMB     float64           `json:"server_peak_rss_mb"`
+	Processes     int               `json:"server_processes"`
+	Stop          string            `json:"stopped_by,omitempty"`
+	Attempts      int               `json:"attempts"`
+	WrkOutput     string            `json:"wrk_output,omitempty"`
+	ServerLog     string            `json:"server_log_tail,omitempty"`
 
 	durationS float64
 }
@@ -60,7 +63,7 @@ type runResult struct {
 // newResult is sv's row for w before it runs.
 func newResult(s *settings, sv server, w workload) runResult {
 	return runResult{Workload: w.Name, Server: sv.Name, Label: sv.Label, Reference: sv.Reference,
-		Budget: sv.Budget(s), Dir: filepath.Join(s.root, w.App.Dir), Attempts: 1}
+		Budget: sv.Budget(s), Dir: filepath.Join(s.root, w.appFor(sv.Name).Dir), Attempts: 1}
 }
 
 // waitQuiet waits for an idle machine and notes how idle it became.
@@ -145,30 +148,55 @@ func (r *runResult) summary() string {
 }
 
 // checkOnce makes one request the way wrk will and says what came back:
-// "200, 13 bytes", or the error.
+// "200, 13 bytes", or the error. A workload with a verifier has its answer
+// verified too: "200, 21297 bytes, Content-Encoding gzip: decodes to ...",
+// or "wrong answer: 200, ...: why", which the row's note shows.
 func checkOnce(addr string, w workload, path string) string {
+	a, err := fetchOnce(addr, w, path, w.Headers)
+	if err != nil {
+		return err.Error()
+	}
+	s := describe(a)
+	if w.Verify == nil || a.Status/100 != 2 {
+		return s
+	}
+	ok, err := w.Verify(a, func(h []string) (answer, error) { return fetchOnce(addr, w, path, h) })
+	if err != nil {
+		return "wrong answer: " + s + ": " + err.Error()
+	}
+	return s + ": " + ok
+}
+
+// fetchOnce makes one request of w with headers, on a connection of its
+// own, and reads the answer. The client adds no Accept-Encoding of its own
+// and decodes nothing, as wrk.
+func fetchOnce(addr string, w workload, path string, headers []string) (answer, error) {
 	var body io.Reader
 	if w.Body > 0 {
 		body = bytes.NewReader(bytes.Repeat([]byte("x"), w.Body))
 	}
 	req, err := http.NewRequest(w.Method, "http://"+addr+path, body)
 	if err != nil {
-		return err.Error()
+		return answer{}, err
 	}
 	if w.Body > 0 {
 		req.Header.Set("Content-Type", "application/octet-stream")
 	}
-	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	for _, kv := range headerPairs(headers) {
+		req.Header.Set(kv[0], kv[1])
+	}
+	c := &http.Client{Timeout: 10 * time.Second,
+		Transport: &http.Transport{DisableKeepAlives: true, DisableCompression: true}}
 	resp, err := c.Do(req)
 	if err != nil {
-		return "error: " + err.Error()
+		return answer{}, errors.New("error: " + err.Error())
 	}
 	defer resp.Body.Close()
-	n, err := io.Copy(io.Discard, resp.Body)
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxCheckBody))
 	if err != nil {
-		return fmt.Sprintf("%d, body error after %d bytes: %v", resp.StatusCode, n, err)
+		return answer{}, fmt.Errorf("%d, body error after %d bytes: %v", resp.StatusCode, len(b), err)
 	}
-	return fmt.Sprintf("%d, %d bytes", resp.StatusCode, n)
+	return answer{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
 }
 
 // runWrk runs wrk from the repository root (its -s scripts are relative)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -35,6 +36,12 @@ func run(s *settings) error {
 	if err := build(s.root); err != nil {
 		return err
 	}
+	tmp, err := os.MkdirTemp("", "gwsgi-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	s.tmp = tmp
 	p, err := makePlan(s)
 	if err != nil {
 		return err
@@ -46,7 +53,7 @@ func run(s *settings) error {
 	n := 0
 	for _, w := range p.workloads {
 		for _, sv := range p.servers {
-			if argv, _ := sv.Argv(s, w, "x"); argv != nil {
+			if argv, _ := command(sv, s, w, "x"); argv != nil {
 				n++
 			}
 		}
@@ -161,25 +168,30 @@ func runOne(s *settings, pc *pacer, sv server, w workload, port int) runResult {
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	r := newResult(s, sv, w)
-	argv, why := sv.Argv(s, w, addr)
+	argv, why := command(sv, s, w, addr)
 	if argv == nil {
 		r.Status, r.Note = statusNA, why
 		return r
 	}
+	if a, ok := w.Apps[sv.Name]; ok {
+		r.Notes = append(r.Notes, "serves "+a.Spec())
+	}
 	argv = pinned(s.ServerCPU, argv)
 	r.ServerCommand = "cd " + shellQuote(r.Dir) + " && " + shellJoin(argv)
-	wrkArgs := func(d time.Duration) []string {
-		a := []string{"wrk", "-t1", "-c" + strconv.Itoa(w.Conns), "-d" + wrkSeconds(d), "--latency"}
-		if w.Script != "" {
-			a = append(a, "-s", w.Script)
-		}
-		return pinned(s.WrkCPU, append(a, "http://"+addr+pathFor(sv, w)))
-	}
-	r.WrkCommand = shellJoin(wrkArgs(s.Duration))
-	r.WarmupCommand = shellJoin(wrkArgs(s.Warmup))
+	url := "http://" + addr + pathFor(sv, w)
+	r.WrkCommand = shellJoin(wrkArgv(s, w, url, s.Duration))
+	r.WarmupCommand = shellJoin(wrkArgv(s, w, url, s.Warmup))
 	if sv.Check != nil {
 		if err := sv.Check(); err != nil {
 			r.Status, r.Note = statusUnavailable, err.Error()
+			return r
+		}
+	}
+	if sv.Files != nil {
+		r.ServerFiles = sv.Files(s, w, addr)
+		if err := writeFiles(r.ServerFiles); err != nil {
+			r.Status, r.Notes = statusNoStart, append([]string{err.Error()}, r.Notes...)
+			r.finish()
 			return r
 		}
 	}
@@ -205,12 +217,16 @@ func runOne(s *settings, pc *pacer, sv server, w workload, port int) runResult {
 		return r
 	}
 	r.Check = checkOnce(addr, w, pathFor(sv, w))
+	if w.Verify != nil && strings.HasPrefix(r.Check, "2") {
+		// What was verified, and the size of the answer measured.
+		r.Notes = append(r.Notes, "checked: "+r.Check)
+	}
 
-	if _, _, err := runWrk(s.root, wrkArgs(s.Warmup), s.Warmup+runSlack); err != nil {
+	if _, _, err := runWrk(s.root, wrkArgv(s, w, url, s.Warmup), s.Warmup+runSlack); err != nil {
 		r.Notes = append(r.Notes, "warm-up: "+err.Error())
 	}
 	before, busy0 := readGroup(p.pid()), busySeconds()
-	out, wrkCPU, err := runWrk(s.root, wrkArgs(s.Duration), s.Duration+runSlack)
+	out, wrkCPU, err := runWrk(s.root, wrkArgv(s, w, url, s.Duration), s.Duration+runSlack)
 	after, busy1 := readGroup(p.pid()), busySeconds()
 	r.WrkCPUSeconds = wrkCPU
 	r.WrkOutput = out
@@ -251,6 +267,32 @@ func runOne(s *settings, pc *pacer, sv server, w workload, port int) runResult {
 	}
 	r.finish()
 	return r
+}
+
+// wrkArgv is wrk's command line for w against url for d, pinned to the
+// client's CPU: w's headers as -H, its script as -s.
+func wrkArgv(s *settings, w workload, url string, d time.Duration) []string {
+	a := []string{"wrk", "-t1", "-c" + strconv.Itoa(w.Conns), "-d" + wrkSeconds(d), "--latency"}
+	for _, h := range w.Headers {
+		a = append(a, "-H", h)
+	}
+	if w.Script != "" {
+		a = append(a, "-s", w.Script)
+	}
+	return pinned(s.WrkCPU, append(a, url))
+}
+
+// writeFiles writes path -> content, making directories as needed.
+func writeFiles(files map[string]string) error {
+	for path, content := range files {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // lastLine is ": " and the last non-empty line of a server's output, or "".

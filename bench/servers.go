@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/gwsgi/gwsgi/loop"
 )
@@ -34,6 +35,26 @@ type server struct {
 	// InProcess marks a loop that calls the app without HTTP: Argv is run
 	// to completion (runInProcess) instead of being served to wrk.
 	InProcess bool
+	// Workloads, when set, are the only workloads the server runs.
+	Workloads []string
+	// Files, when set, are files its command reads (path -> content),
+	// written just before it starts; results.json keeps them.
+	Files func(s *settings, w workload, addr string) map[string]string
+}
+
+// command is sv's argv for w on addr, run in the directory of the app it
+// serves there, or nil and why the workload does not apply: a server with
+// Workloads runs those only, a workload with Rows is run by those only.
+// Argv sees w with the app sv serves under it.
+func command(sv server, s *settings, w workload, addr string) ([]string, string) {
+	if len(sv.Workloads) > 0 && !contains(sv.Workloads, w.Name) {
+		return nil, "runs the " + strings.Join(sv.Workloads, ", ") + " workload only"
+	}
+	if len(w.Rows) > 0 && !contains(w.Rows, sv.Name) {
+		return nil, w.RowsWhy
+	}
+	w.App = w.appFor(sv.Name)
+	return sv.Argv(s, w, addr)
 }
 
 func pyArgv(fn func(s *settings, a app, addr string) []string) func(*settings, workload, string) ([]string, string) {
@@ -80,21 +101,46 @@ var accessLogFile = filepath.Join(os.TempDir(), "gwsgi-bench-access.log")
 
 func fixed(v string) func(*settings) string { return func(*settings) string { return v } }
 
+// gwsgiStatic is gwsgi with --static-map /static= the static workload's
+// directory.
+func gwsgiStatic(s *settings, w workload, addr string) ([]string, string) {
+	return gwsgiArgv(0, "--static-map", "/static="+filepath.Join(s.root, staticDir))(s, w, addr)
+}
+
+var defaultBudget = fixed(fmt.Sprintf("1 process, default budget (%d threads)", loop.DefaultThreads))
+
 func threads(prefix string) func(*settings) string {
 	return func(s *settings) string { return fmt.Sprintf("%s, %d threads", prefix, s.Threads) }
 }
 
 var servers = []server{
-	{Name: "gwsgi", Label: "gwsgi", Budget: fixed(fmt.Sprintf("1 process, default budget (%d threads)", loop.DefaultThreads)),
+	{Name: "gwsgi", Label: "gwsgi", Budget: defaultBudget,
 		About: "gnet event loop, embedded CPython, the default budget: threads start as requests need them; one holds the GIL and serves the queue in order, one more waits to take over when a request blocks",
 		Argv:  gwsgiArgv(0)},
 	{Name: "gwsgi-8", Label: "gwsgi, 8 threads", Budget: fixed("1 process, 8 threads"),
 		About: "the same gwsgi with --threads 8", Argv: gwsgiArgv(8)},
 	{Name: "gwsgi-256", Label: "gwsgi, 256 threads", Budget: fixed("1 process, 256 threads"),
 		About: "the same gwsgi with --threads 256", Argv: gwsgiArgv(256)},
-	{Name: "gwsgi-accesslog", Label: "gwsgi, access log on", Budget: fixed(fmt.Sprintf("1 process, default budget (%d threads)", loop.DefaultThreads)),
+	{Name: "gwsgi-accesslog", Label: "gwsgi, access log on", Budget: defaultBudget,
 		About: "the same gwsgi with --access-logfile " + accessLogFile + " (gunicorn's default format)",
 		Argv:  gwsgiArgv(0, "--access-logfile", accessLogFile)},
+	{Name: "gwsgi-compress", Label: "gwsgi --compress (Go compresses)", Budget: defaultBudget, Workloads: []string{"gzip-json"},
+		About: "the same gwsgi with --compress serving the plain app: Go compresses the app's responses at its default levels " +
+			"(gzip here, as the request asks), outside the GIL; the Python rows of gzip-json serve bench/apps/gzipapp.py instead, " +
+			"the app behind a gzip middleware that does what Django's GZipMiddleware does (level 6)",
+		Argv: gwsgiArgv(0, "--compress")},
+	{Name: "gwsgi-compress-6", Label: "gwsgi --compress, gzip level 6", Budget: defaultBudget, Workloads: []string{"gzip-json"},
+		About: "gwsgi --compress --compress-gzip-level 6: Go compresses at the level the Python middleware uses, for a like-for-like ratio",
+		Argv:  gwsgiArgv(0, "--compress", "--compress-gzip-level", "6")},
+	{Name: "gwsgi-static", Label: "gwsgi --static-map (Go sendfile)", Budget: defaultBudget, Workloads: []string{"static"},
+		About: "the same gwsgi with --static-map /static=" + staticDir + " in front of the plain app: " +
+			"Go answers the file with sendfile (ETag, Last-Modified, ranges) and Python never sees the request",
+		Argv: gwsgiStatic},
+	// nginx runs right after gwsgi-static: the static goal is their ratio.
+	{Name: "nginx", Label: "nginx, 1 worker", Reference: true, Budget: fixed("1 master, 1 worker process"), Workloads: []string{"static"},
+		About: "a yardstick, not a Python server: Debian's nginx, one worker, sendfile and tcp_nopush on, access log off, " +
+			staticDir + " aliased under /static/; its configuration is written for each run (results.json: server_files)",
+		Argv: nginxArgv, Files: nginxFiles, Check: nginxCheck},
 	// The in-process ceiling runs right after gwsgi's rows, so that the
 	// ratio between them is measured minutes apart at most.
 	{Name: "inproc", Label: "in-process ceiling: the app called in a loop", Reference: true, InProcess: true,
@@ -107,6 +153,11 @@ var servers = []server{
 		About: "one request at a time, no keep-alive: a new connection per request"},
 	{Name: "gunicorn-gthread", Label: "gunicorn gthread", Budget: threads("1 worker"), Argv: gunicorn("gthread"),
 		About: "a thread pool behind a selector, keep-alive"},
+	{Name: "whitenoise", Label: "gunicorn gthread + WhiteNoise", Budget: threads("1 worker"), Workloads: []string{"static"},
+		Argv:  gunicorn("gthread"),
+		Check: func() error { return pyImport("whitenoise") },
+		About: "gunicorn gthread serving bench/apps/whitenoiseapp.py, the plain app behind WhiteNoise(root=" + staticDir +
+			", prefix=\"static/\"): Python finds the file and answers it through gunicorn's wsgi.file_wrapper"},
 	{Name: "gunicorn-gevent", Label: "gunicorn gevent", Budget: fixed("1 worker, 1000 worker-connections"), Argv: gunicorn("gevent"),
 		About: "greenlets, monkey-patched standard library (time.sleep yields)"},
 	{Name: "gunicorn-eventlet", Label: "gunicorn eventlet", Budget: fixed("1 worker, 1000 worker-connections"), Argv: gunicorn("eventlet"),
