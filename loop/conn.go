@@ -63,6 +63,7 @@ type connState struct {
 	shutPending  bool      // lingering: shut the write side once the answer is sent
 	paused       bool      // reading is paused: a streamed body has nowhere to go (pause.go)
 	closed       bool      // OnClose ran
+	inlined      bool      // the request dispatched last was answered on the loop: serve goes on
 	trusted      bool      // the peer may set the scheme headers (Config.Schemes)
 	proxyPending bool      // a PROXY header may still come (Config.ProxyProtocol)
 	wake         func()    // wakes the loop for this connection (bound once)

@@ -57,9 +57,12 @@ type exchange struct {
 	interrupted int64
 	abandoned   bool
 
-	// an answer from Config.Static, handed from staticRun.find to the gateway
+	// an answer from Config.Static, handed from staticRun.find to the
+	// gateway; onLoop while the loop sends it itself (the Sink methods
+	// then write through gnet and never wait)
 	staticIt  wsgi.Iterable
 	staticErr error
+	onLoop    bool
 
 	queued  bool          // gnet may hold unsent bytes: no direct writes (set by the loop before it signals)
 	backlog int           // gnet's unsent bytes at the last signal
@@ -226,6 +229,9 @@ func (x *exchange) Flush(vec [][]byte) error {
 	if !x.claim() {
 		return wsgi.ErrConnection
 	}
+	if x.onLoop {
+		return x.writeOnLoop(vec)
+	}
 	t0 := x.clock()
 	defer x.wrote(t0)
 	defer x.progressed()
@@ -284,6 +290,14 @@ func (x *exchange) Finish(vec [][]byte, keepAlive bool) {
 	}
 	x.keep = keepAlive
 	t0 := x.clock()
+	if x.onLoop {
+		if x.writeOnLoop(vec) != nil {
+			x.keep = false
+		}
+		x.record(x.wrote(t0))
+		x.report()
+		return // the loop ends the request when Serve returns
+	}
 	vec, ok := x.writeDirect(vec)
 	x.record(x.wrote(t0))
 	x.report()
@@ -336,6 +350,10 @@ func (x *exchange) Abort() {
 	if x.claim() {
 		x.report()
 	}
+	if x.onLoop {
+		x.keep, x.cs.mustClose = false, true // the loop closes it when Serve returns
+		return
+	}
 	if err := x.c.CloseWithCallback(x.onAborted); err != nil {
 		x.srv.active.Add(-1)
 	}
@@ -347,3 +365,18 @@ func (x *exchange) Release() { x.w.Block() }
 
 // Reacquire implements wsgi.Releaser.
 func (x *exchange) Reacquire() { x.w.Unblock() }
+
+// writeOnLoop writes vec through gnet from the connection's own loop:
+// what the socket does not take now, gnet keeps and sends when it can.
+func (x *exchange) writeOnLoop(vec [][]byte) error {
+	if len(vec) == 0 {
+		return nil
+	}
+	if _, err := x.c.Writev(vec); err != nil {
+		return err
+	}
+	if x.cs.closed {
+		return wsgi.ErrConnection
+	}
+	return nil
+}

@@ -17,8 +17,8 @@ const sendfileMax = 4 << 20
 // the socket is full it waits in poll(2) without the guard, so the loop
 // can close the connection meanwhile; the next write then sees it closed.
 func (x *exchange) SendFile(fd int, offset, count int64) error {
-	if x.queued {
-		return wsgi.ErrNoSendfile // gnet holds earlier bytes: they must go first
+	if !x.SendsFiles() {
+		return wsgi.ErrNoSendfile
 	}
 	g := &x.cs.guard
 	stalled := time.Now()
@@ -50,6 +50,11 @@ func (x *exchange) SendFile(fd int, offset, count int64) error {
 	}
 	return nil
 }
+
+// SendsFiles implements wsgi.FileSink: not while gnet holds earlier
+// bytes of the connection (they must go first), nor when the loop itself
+// answers (it reads small files into gnet's output).
+func (x *exchange) SendsFiles() bool { return !x.queued && !x.onLoop }
 
 // waitWritable waits until fd can take more bytes, or a second passes.
 func waitWritable(fd int) {

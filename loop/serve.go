@@ -10,9 +10,21 @@ import (
 
 var continue100 = []byte("HTTP/1.1 100 Continue\r\n\r\n")
 
-// serve parses the next request from the connection's input and dispatches
-// it, or waits for more bytes.
+// serve serves the requests the connection's input holds, one after the
+// other while each is answered on the loop itself (a small file), until
+// one goes to the app, the input runs out or the connection must close.
 func (cs *connState) serve() gnet.Action {
+	for {
+		cs.inlined = false
+		if act := cs.serveOne(); act != gnet.None || !cs.inlined {
+			return act
+		}
+	}
+}
+
+// serveOne parses the next request from the connection's input and
+// dispatches it, or waits for more bytes.
+func (cs *connState) serveOne() gnet.Action {
 	buf := cs.input()
 	if len(buf) == 0 {
 		if phase(cs.phase.Load()) != phaseIdle {
@@ -286,21 +298,15 @@ func (cs *connState) dispatch(ex *exchange) gnet.Action {
 	}
 	cs.srv.cfg.Metrics.AddInflight(1)
 	cs.srv.cfg.Metrics.AddQueued(1)
-	matched, ok := cs.srv.submitStatic(ex)
-	if !matched {
-		ok = cs.srv.budget.Submit(ex)
+	if act, done := cs.serveStatic(ex); done {
+		return act
 	}
-	if ok {
+	if cs.srv.budget.Submit(ex) {
 		cs.srv.count()
 		return gnet.None
 	}
-	cs.srv.cfg.Metrics.AddInflight(-1)
-	cs.srv.cfg.Metrics.AddQueued(-1)
-	cs.srv.active.Add(-1)
-	cs.ex = nil
 	cs.stream.active = false
-	ex.release()
-	return cs.reject(errOverloaded)
+	return cs.overloaded(ex)
 }
 
 // complete runs on the loop when the app is done with a request and its

@@ -59,9 +59,16 @@ func (b *fileBody) Next() ([]byte, error) {
 			return nil, io.ErrUnexpectedEOF
 		}
 		b.off += int64(n)
+		if b.off >= b.end {
+			return p[:n], io.EOF // the last piece: the head goes with it
+		}
 		return p[:n], nil
 	}
 }
+
+// Buffered implements wsgi.Buffered: a file's bytes exist already, so the
+// gateway may gather its pieces and send the head with the last one.
+func (b *fileBody) Buffered() bool { return true }
 
 // Close closes the file and returns b to its pool.
 func (b *fileBody) Close() error {

@@ -78,10 +78,13 @@
 // Accept-Encoding picks among those present (httpparse.Negotiate, the
 // server preferring zstd, then br, then gzip at equal q); the one chosen
 // is sent with Content-Encoding, FILE's Content-Type and its own ETag
-// (its own time and size, and the coding). Every answer about a FILE
-// that has a sibling, identity and 304 included, says Vary:
-// Accept-Encoding. Conditionals and ranges apply to the representation
-// sent. FILE.gz asked for by name is a plain application/gzip file. No
+// (its own time and size, and the coding). Only the siblings of codings
+// the client accepts are looked for (each look is an openat2): a client
+// that accepts none (no Accept-Encoding, as with curl or wrk) costs no
+// look, and gets FILE without Vary, as with nginx's gzip_static. Every
+// answer to a client for which a sibling was found, identity (its q
+// higher) and 304 included, says Vary: Accept-Encoding. Conditionals
+// and ranges apply to the representation sent. FILE.gz asked for by name is a plain application/gzip file. No
 // siblings are looked for when FILE is itself .gz, .br or .zst, or a
 // format compressed already (PNG, JPEG, GIF, WebP, AVIF, WOFF, WOFF2,
 // MP4, WebM, MP3, Ogg, ZIP). Nothing is compressed on the fly.

@@ -173,6 +173,8 @@ func (s *recSink) Finish(vec [][]byte, keep bool) {
 
 func (s *recSink) Abort() { s.aborted = true }
 
+func (s *recSink) SendsFiles() bool { return true }
+
 func (s *recSink) SendFile(fd int, offset, count int64) error {
 	s.files = append(s.files, fileCall{fd, offset, count})
 	var buf [8192]byte

@@ -101,7 +101,7 @@ func (h *Handler) answer(c *call, m *mount, rel []byte, env *environ.Environ, st
 	mt := typeOf(rel)
 	mask := 0
 	if !mt.packed {
-		mask = h.siblings(c, m, rel)
+		mask = h.siblings(c, m, rel, accepted(c.req.acceptEncoding))
 	}
 	sel, enc := choose(c.req.acceptEncoding, mask)
 	c.closeExcept(sel)
@@ -201,11 +201,28 @@ func (c *call) validators(sel int) (b []byte, val validators, lastModified strin
 	return b, val, str(b, from)
 }
 
-// siblings opens rel's precompressed siblings that are regular files
-// into c.fd[1+k] and returns the mask of those found. A file that is
-// itself a compressed coding (.gz, .br, .zst) has none: it is served as
-// it is.
-func (h *Handler) siblings(c *call, m *mount, rel []byte) (mask int) {
+// accepted is the mask of the codings accept allows (q above 0).
+func accepted(accept []byte) (mask int) {
+	if len(accept) == 0 {
+		return 0
+	}
+	for k := range codings {
+		if httpparse.Negotiate(accept, offers[1<<k]) != "" {
+			mask |= 1 << k
+		}
+	}
+	return mask
+}
+
+// siblings opens rel's precompressed siblings that are regular files,
+// among the codings in want (those the client accepts: the others are
+// not looked for), into c.fd[1+k] and returns the mask of those found. A
+// file that is itself a compressed coding (.gz, .br, .zst) has none: it
+// is served as it is.
+func (h *Handler) siblings(c *call, m *mount, rel []byte, want int) (mask int) {
+	if want == 0 {
+		return 0
+	}
 	n := len(rel) // at most maxRel: a suffix and its NUL fit in relBuf
 	for k := range codings {
 		if hasSuffix(rel, codings[k].suffix) {
@@ -213,6 +230,9 @@ func (h *Handler) siblings(c *call, m *mount, rel []byte) (mask int) {
 		}
 	}
 	for k := range codings {
+		if want&(1<<k) == 0 {
+			continue
+		}
 		s := codings[k].suffix
 		copy(c.rel[n:], s)
 		c.rel[n+len(s)] = 0

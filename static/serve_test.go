@@ -329,14 +329,14 @@ func TestFileBody(t *testing.T) {
 	var got []byte
 	for {
 		p, err := b.Next()
-		if err == io.EOF {
-			break
-		}
-		must(t, err)
 		if len(p) > chunkSize {
 			t.Fatalf("chunk of %d bytes", len(p))
 		}
 		got = append(got, p...)
+		if err == io.EOF {
+			break // the last piece comes with io.EOF
+		}
+		must(t, err)
 	}
 	if string(got) != string(tr.big[10:len(tr.big)-10]) {
 		t.Errorf("read %d bytes, not the file's", len(got))

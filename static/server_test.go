@@ -9,6 +9,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -177,4 +178,53 @@ func rawGet(t *testing.T, addr, target string) (*http.Response, string) {
 		t.Fatal(err)
 	}
 	return resp, string(body)
+}
+
+// TestPipelinedOverHTTP sends many requests in one write, small files
+// (answered on the event loop), the app's, a large file (sent with
+// sendfile from a goroutine) and a 304 among them: the answers come back
+// whole and in order.
+func TestPipelinedOverHTTP(t *testing.T) {
+	tr := makeTree(t)
+	addr := startServer(t, loop.Config{App: hello.App{}, Static: newHandler(t, tr, 0)})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+	type want struct {
+		method, target, extra string
+		status                int
+		body                  string
+	}
+	one := []want{
+		{"GET", "/static/hello.txt", "", 200, helloText},
+		{"GET", "/", "", 200, string(hello.Greeting)},
+		{"HEAD", "/static/hello.txt", "", 200, ""},
+		{"GET", "/static/big.bin", "", 200, string(tr.big)},
+		{"GET", "/static/hello.txt", "Range: bytes=1-3\r\n", 206, helloText[1:4]},
+		{"GET", "/static/missing.txt", "", 404, helloNotFound},
+	}
+	var reqs []want
+	for i := 0; i < 200; i++ {
+		reqs = append(reqs, one...)
+	}
+	var b strings.Builder
+	for _, r := range reqs {
+		b.WriteString(r.method + " " + r.target + " HTTP/1.1\r\nHost: x\r\n" + r.extra + "\r\n")
+	}
+	go func() { _, _ = io.WriteString(c, b.String()) }()
+	br := bufio.NewReader(c)
+	for i, r := range reqs {
+		resp, err := http.ReadResponse(br, &http.Request{Method: r.method})
+		if err != nil {
+			t.Fatalf("answer %d (%s %s): %v", i, r.method, r.target, err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != r.status || string(body) != r.body {
+			t.Fatalf("answer %d (%s %s): %d, %d bytes (%v); want %d, %d bytes", i, r.method, r.target, resp.StatusCode, len(body), err, r.status, len(r.body))
+		}
+	}
 }

@@ -269,6 +269,8 @@ type fileSink struct {
 	sends int
 }
 
+func (f *fileSink) SendsFiles() bool { return true }
+
 func (f *fileSink) SendFile(fd int, offset, count int64) error {
 	if fd != 7 {
 		return ErrNoSendfile

@@ -33,6 +33,10 @@ type Sink interface {
 // when it cannot now; the gateway then iterates the body instead.
 type FileSink interface {
 	SendFile(fd int, offset, count int64) error
+	// SendsFiles reports whether SendFile may send now: when it is false
+	// the gateway iterates the body at once, and sends the head with its
+	// first bytes.
+	SendsFiles() bool
 }
 
 // Logger receives the gateway's error lines.

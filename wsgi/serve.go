@@ -81,7 +81,7 @@ func (r *Response) drain(it Iterable) error {
 // allows it (a known length, not chunked); sent false means iterate.
 func (r *Response) sendFile(fb FileBody) (sent bool, err error) {
 	fs, ok := r.sink.(FileSink)
-	if !ok || !r.started || r.chunked || r.lost != nil {
+	if !ok || !r.started || r.chunked || r.lost != nil || !fs.SendsFiles() {
 		return false, nil
 	}
 	fd, offset, count, ok := fb.File()
