@@ -192,3 +192,42 @@ func TestStaticFilesWhileTheGILIsHeld(t *testing.T) {
 		t.Errorf("json after: %d", resp.StatusCode)
 	}
 }
+
+// TestGoAppFilesAndCompression runs --compress and --static-map around
+// the Go demo app: they serve a Go-native app as they serve a Python one.
+func TestGoAppFilesAndCompression(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, map[string]string{filepath.Join(dir, "a.txt"): "from a file\n"})
+	s := startServer(t, nil, "--no-master", "--compress", "--compress-min-size", "0", "--static-map", "/files="+dir)
+	if resp, body := s.get(t, "/files/a.txt"); resp.StatusCode != 200 || string(body) != "from a file\n" {
+		t.Fatalf("file: %d %q", resp.StatusCode, body)
+	}
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}, Timeout: 10 * time.Second}
+	get := func(accept string) (*http.Response, []byte) {
+		req, _ := http.NewRequest("GET", s.url("/stream?n=40"), nil)
+		if accept != "" {
+			req.Header.Set("Accept-Encoding", accept)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b bytes.Buffer
+		_, _ = b.ReadFrom(resp.Body)
+		return resp, b.Bytes()
+	}
+	_, identity := get("")
+	resp, body := get("gzip")
+	if resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("stream: %q", resp.Header)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plain bytes.Buffer
+	if _, err := plain.ReadFrom(zr); err != nil || !bytes.Equal(plain.Bytes(), identity) || len(identity) == 0 {
+		t.Errorf("gzip stream decodes to %d bytes (%v), identity %d", plain.Len(), err, len(identity))
+	}
+}
