@@ -27,7 +27,7 @@ fmt-check:
 
 test: deps fmt-check vet
 	$(GO) test -count=1 ./...
-	$(GO) test -count=1 -race ./httpparse/ ./environ/ ./pool/ ./wsgi/ ./loop/ ./pyembed/
+	$(GO) test -count=1 -race ./httpparse/ ./environ/ ./pool/ ./wsgi/ ./static/ ./loop/ ./pyembed/
 
 # Short fuzzing of every fuzz target of every package (FUZZTIME each), then
 # the executions per target. httpparse's FuzzDifferentialH11 needs
