@@ -1,5 +1,7 @@
 package environ
 
+import "github.com/gwsgi/gwsgi/httpparse"
+
 // fillPath decodes the request path into the arena and splits it into
 // SCRIPT_NAME and PATH_INFO. script is the mount point without trailing
 // slashes, "" for the root.
@@ -54,8 +56,8 @@ func appendUnescaped(dst, src []byte) []byte {
 	for i := 0; i < len(src); i++ {
 		c := src[i]
 		if c == '%' && i+2 < len(src) {
-			hi, ok1 := unhex(src[i+1])
-			lo, ok2 := unhex(src[i+2])
+			hi, ok1 := httpparse.HexDigit(src[i+1])
+			lo, ok2 := httpparse.HexDigit(src[i+2])
 			if ok1 && ok2 {
 				dst = append(dst, hi<<4|lo)
 				i += 2
@@ -65,16 +67,4 @@ func appendUnescaped(dst, src []byte) []byte {
 		dst = append(dst, c)
 	}
 	return dst
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }

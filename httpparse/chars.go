@@ -132,3 +132,10 @@ func badByte(c byte, def *Error) *Error {
 	}
 	return def
 }
+
+// HexDigit returns the value of the hex digit c (0-9, a-f, A-F), for
+// percent-decoding; ok is false for any other byte.
+func HexDigit(c byte) (v byte, ok bool) {
+	v = hexVal[c]
+	return v - 1, v != 0
+}

@@ -1,6 +1,10 @@
 package static
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/gwsgi/gwsgi/httpparse"
+)
 
 // maxRel bounds a decoded relative path, in bytes. Longer paths are not
 // files here (the kernel's PATH_MAX is 4096 with its NUL).
@@ -122,8 +126,8 @@ func decodeRel(dst *relBuf, rest []byte) (rel []byte, v verdict, why string) {
 			if i+2 >= len(rest) {
 				return nil, relRefused, "bad percent escape"
 			}
-			hi, ok1 := unhex(rest[i+1])
-			lo, ok2 := unhex(rest[i+2])
+			hi, ok1 := httpparse.HexDigit(rest[i+1])
+			lo, ok2 := httpparse.HexDigit(rest[i+2])
 			if !ok1 || !ok2 {
 				return nil, relRefused, "bad percent escape"
 			}
@@ -163,16 +167,4 @@ func badSegment(s []byte) string {
 		return "dot segment"
 	}
 	return ""
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }
