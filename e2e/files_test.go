@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -113,21 +114,7 @@ assert seen == 4 and text.count(b"\n\n") == 4, text
 func TestStaticFiles(t *testing.T) {
 	s, site := startFilesServer(t)
 	page, _ := os.ReadFile(filepath.Join(site, "page.html"))
-	client := &http.Client{Transport: &http.Transport{DisableCompression: true}, Timeout: 10 * time.Second}
-	get := func(path string, hdr ...string) (*http.Response, []byte) {
-		req, _ := http.NewRequest("GET", s.url(path), nil)
-		for i := 0; i+1 < len(hdr); i += 2 {
-			req.Header.Set(hdr[i], hdr[i+1])
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var b bytes.Buffer
-		_, _ = b.ReadFrom(resp.Body)
-		resp.Body.Close()
-		return resp, b.Bytes()
-	}
+	get := func(path string, hdr ...string) (*http.Response, []byte) { return getRaw(t, s.url(path), hdr...) }
 	resp, body := get("/static/page.html")
 	if resp.StatusCode != 200 || !bytes.Equal(body, page) || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
 		t.Fatalf("page: %d %q, %d bytes", resp.StatusCode, resp.Header, len(body))
@@ -143,13 +130,8 @@ func TestStaticFiles(t *testing.T) {
 	if resp.Header.Get("Content-Encoding") != "gzip" {
 		t.Fatalf("precompressed: %q", resp.Header)
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var plain bytes.Buffer
-	if _, err := plain.ReadFrom(zr); err != nil || !bytes.Equal(plain.Bytes(), page) {
-		t.Errorf("the .gz sibling does not decompress to the page (%v)", err)
+	if !bytes.Equal(gunzip(t, body), page) {
+		t.Errorf("the .gz sibling does not decompress to the page")
 	}
 	if resp, body := get("/static/nothere.html"); resp.StatusCode != 200 || string(body) != "app: /static/nothere.html" {
 		t.Errorf("no such file: %d %q, want the app's answer", resp.StatusCode, body)
@@ -202,32 +184,51 @@ func TestGoAppFilesAndCompression(t *testing.T) {
 	if resp, body := s.get(t, "/files/a.txt"); resp.StatusCode != 200 || string(body) != "from a file\n" {
 		t.Fatalf("file: %d %q", resp.StatusCode, body)
 	}
-	client := &http.Client{Transport: &http.Transport{DisableCompression: true}, Timeout: 10 * time.Second}
-	get := func(accept string) (*http.Response, []byte) {
-		req, _ := http.NewRequest("GET", s.url("/stream?n=40"), nil)
-		if accept != "" {
-			req.Header.Set("Accept-Encoding", accept)
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var b bytes.Buffer
-		_, _ = b.ReadFrom(resp.Body)
-		return resp, b.Bytes()
-	}
-	_, identity := get("")
-	resp, body := get("gzip")
+	_, identity := getRaw(t, s.url("/stream?n=40"))
+	resp, body := getRaw(t, s.url("/stream?n=40"), "Accept-Encoding", "gzip")
 	if resp.Header.Get("Content-Encoding") != "gzip" {
 		t.Fatalf("stream: %q", resp.Header)
 	}
+	if plain := gunzip(t, body); !bytes.Equal(plain, identity) || len(identity) == 0 {
+		t.Errorf("gzip stream decodes to %d bytes, identity %d", len(plain), len(identity))
+	}
+}
+
+// getRaw fetches url with the headers hdr (name, value, ...), without
+// the client's transparent decompression, and reads the whole body.
+func getRaw(t *testing.T, url string, hdr ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}, Timeout: 10 * time.Second}
+	defer client.CloseIdleConnections()
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
+
+// gunzip decompresses a gzip body.
+func gunzip(t *testing.T, body []byte) []byte {
+	t.Helper()
 	zr, err := gzip.NewReader(bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var plain bytes.Buffer
-	if _, err := plain.ReadFrom(zr); err != nil || !bytes.Equal(plain.Bytes(), identity) || len(identity) == 0 {
-		t.Errorf("gzip stream decodes to %d bytes (%v), identity %d", plain.Len(), err, len(identity))
+	plain, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return plain
 }
