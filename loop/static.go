@@ -50,7 +50,8 @@ type staticRun exchange
 
 // serveStatic answers x from Config.Static when its request names a file
 // there (done true): a small answer right here on the loop, a large file
-// from the static budget. done false: x goes to the app. The caller has
+// (or any answer to a client slow to take the earlier ones) from the
+// static budget. done false: x goes to the app. The caller has
 // dispatched x (cs.ex is x, counted in flight and queued).
 func (cs *connState) serveStatic(x *exchange) (act gnet.Action, done bool) {
 	s := cs.srv
@@ -62,18 +63,30 @@ func (cs *connState) serveStatic(x *exchange) (act gnet.Action, done bool) {
 		return gnet.None, false
 	}
 	x.staticIt, x.staticErr = it, err
-	if fb, ok := it.(wsgi.FileBody); ok && !x.env.Head {
-		if _, _, count, ok := fb.File(); ok && count > staticInlineMax {
-			if s.static.Submit((*staticRun)(x)) {
-				s.count()
-				return gnet.None, true
-			}
-			closeQuietly(it)
-			x.staticIt, x.staticErr = nil, nil
-			return cs.overloaded(x), true
-		}
+	if small(it, x.env.Head) && cs.c.OutboundBuffered() <= s.cfg.HighWater {
+		return cs.answerOnLoop(x), true
 	}
-	return cs.answerOnLoop(x), true
+	// A large file, or a client that has not taken the answers before
+	// (pipelining): a goroutine sends it, waiting on the client as an
+	// app's response does.
+	if s.static.Submit((*staticRun)(x)) {
+		s.count()
+		return gnet.None, true
+	}
+	closeQuietly(it)
+	x.staticIt, x.staticErr = nil, nil
+	return cs.overloaded(x), true
+}
+
+// small reports whether the answer it has at most staticInlineMax body
+// bytes to send.
+func small(it wsgi.Iterable, head bool) bool {
+	fb, ok := it.(wsgi.FileBody)
+	if !ok || head {
+		return true
+	}
+	_, _, count, ok := fb.File()
+	return !ok || count <= staticInlineMax
 }
 
 // find asks Static for the file; a panic in it is an error (a 500).

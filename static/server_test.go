@@ -9,6 +9,9 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -225,6 +228,47 @@ func TestPipelinedOverHTTP(t *testing.T) {
 		resp.Body.Close()
 		if err != nil || resp.StatusCode != r.status || string(body) != r.body {
 			t.Fatalf("answer %d (%s %s): %d, %d bytes (%v); want %d, %d bytes", i, r.method, r.target, resp.StatusCode, len(body), err, r.status, len(r.body))
+		}
+	}
+}
+
+// TestPipelinedToAReaderThatWaits pipelines 3,000 requests for a 60 KiB
+// file (175 MiB of answers) and reads nothing for a while: the server
+// holds about its high-water mark of them, not all (answers the loop
+// sends itself stop once the client lags), then sends them all in order.
+func TestPipelinedToAReaderThatWaits(t *testing.T) {
+	dir := t.TempDir()
+	file := bytes.Repeat([]byte("0123456789abcdef"), 60<<10/16)
+	must(t, os.WriteFile(filepath.Join(dir, "f.bin"), file, 0o644))
+	h, err := New(Options{Mounts: []Mount{{Prefix: "/s", Dir: dir}}})
+	must(t, err)
+	t.Cleanup(func() { h.Close() })
+	addr := startServer(t, loop.Config{App: hello.App{}, Static: h})
+	c, err := net.Dial("tcp", addr)
+	must(t, err)
+	defer c.Close()
+	_ = c.(*net.TCPConn).SetReadBuffer(64 << 10)
+	_ = c.SetDeadline(time.Now().Add(60 * time.Second))
+	const n = 3000
+	go func() { _, _ = io.WriteString(c, strings.Repeat("GET /s/f.bin HTTP/1.1\r\nHost: x\r\n\r\n", n)) }()
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	time.Sleep(1500 * time.Millisecond) // the server writes until the client's window is full
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if grew := int64(after.HeapInuse) - int64(before.HeapInuse); grew > 32<<20 {
+		t.Errorf("the heap grew %d MiB holding answers the client does not read", grew>>20)
+	}
+	br := bufio.NewReader(c)
+	for i := 0; i < n; i++ {
+		resp, err := http.ReadResponse(br, &http.Request{Method: "GET"})
+		must(t, err)
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 || !bytes.Equal(body, file) {
+			t.Fatalf("answer %d: %d, %d bytes (%v)", i, resp.StatusCode, len(body), err)
 		}
 	}
 }
