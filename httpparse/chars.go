@@ -71,6 +71,10 @@ func trimOWS(s []byte) []byte {
 	return s
 }
 
+// TrimOWS returns b without the optional whitespace (spaces and tabs,
+// RFC 9110 §5.6.3) around it. It does not allocate.
+func TrimOWS(b []byte) []byte { return trimOWS(b) }
+
 // EqualFold reports whether b equals lower, ignoring ASCII case in b.
 // lower must be ASCII lower case. It does not allocate.
 func EqualFold(b []byte, lower string) bool { return equalFold(b, lower) }

@@ -1,5 +1,7 @@
 package static
 
+import "github.com/gwsgi/gwsgi/httpparse"
+
 // reqHeaders are the request fields a file answer depends on: slices of
 // the Environ's arena, valid while it is.
 type reqHeaders struct {
@@ -27,7 +29,7 @@ func precondition(r *reqHeaders, v validators) int {
 			return 412
 		}
 	} else if r.hasIfUnmodifiedSince {
-		if t, ok := parseHTTPDate(trimOWS(r.ifUnmodifiedSince)); ok && v.modTime > t {
+		if t, ok := parseHTTPDate(httpparse.TrimOWS(r.ifUnmodifiedSince)); ok && v.modTime > t {
 			return 412
 		}
 	}
@@ -36,7 +38,7 @@ func precondition(r *reqHeaders, v validators) int {
 			return 304
 		}
 	} else if r.hasIfModifiedSince {
-		if t, ok := parseHTTPDate(trimOWS(r.ifModifiedSince)); ok && v.modTime <= t {
+		if t, ok := parseHTTPDate(httpparse.TrimOWS(r.ifModifiedSince)); ok && v.modTime <= t {
 			return 304
 		}
 	}
@@ -50,7 +52,7 @@ func rangeApplies(r *reqHeaders, v validators) bool {
 	if !r.hasIfRange {
 		return true
 	}
-	ir := trimOWS(r.ifRange)
+	ir := httpparse.TrimOWS(r.ifRange)
 	if len(ir) > 0 && ir[0] == '"' || len(ir) > 1 && ir[0] == 'W' && ir[1] == '/' {
 		return string(ir) == v.etag // a weak tag never matches
 	}
@@ -63,7 +65,7 @@ func rangeApplies(r *reqHeaders, v validators) bool {
 // comparison, which no weak tag passes; the weak one ignores "W/". A
 // malformed list matches only through the tags before the fault.
 func matchETags(list []byte, etag string, strong bool) bool {
-	list = trimOWS(list)
+	list = httpparse.TrimOWS(list)
 	if string(list) == "*" {
 		return true
 	}
@@ -95,14 +97,4 @@ func matchETags(list []byte, etag string, strong bool) bool {
 		}
 	}
 	return false
-}
-
-func trimOWS(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
-		b = b[1:]
-	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
-		b = b[:len(b)-1]
-	}
-	return b
 }

@@ -49,7 +49,7 @@ func requestPath(target []byte) (path []byte, ok bool) {
 // case), 0 when target has neither.
 func schemeLen(t []byte) int {
 	n := 4
-	if len(t) < 7 || !lowerIs(t[:4], "http") {
+	if len(t) < 7 || !httpparse.EqualFold(t[:4], "http") {
 		return 0
 	}
 	if t[4] == 's' || t[4] == 'S' {
@@ -59,19 +59,6 @@ func schemeLen(t []byte) int {
 		return 0
 	}
 	return n + 3
-}
-
-// lowerIs reports whether b equals the lower-case ASCII s, ignoring case.
-func lowerIs(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := range b {
-		if b[i]|0x20 != s[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // underPrefix returns the part of path after prefix when path is prefix

@@ -1,6 +1,10 @@
 package static
 
-import "math"
+import (
+	"math"
+
+	"github.com/gwsgi/gwsgi/httpparse"
+)
 
 // rangeResult is what a Range field asks of a representation.
 type rangeResult uint8
@@ -17,15 +21,15 @@ const (
 // give rangeNone, and the whole representation is sent, as a server may
 // do. On rangePartial, start and n are the part's first byte and length.
 func parseRange(v []byte, size int64) (start, n int64, res rangeResult) {
-	v = trimOWS(v)
+	v = httpparse.TrimOWS(v)
 	eq := 0
 	for eq < len(v) && v[eq] != '=' {
 		eq++
 	}
-	if eq == len(v) || !lowerIs(trimOWS(v[:eq]), "bytes") {
+	if eq == len(v) || !httpparse.EqualFold(httpparse.TrimOWS(v[:eq]), "bytes") {
 		return 0, 0, rangeNone
 	}
-	spec := trimOWS(v[eq+1:])
+	spec := httpparse.TrimOWS(v[eq+1:])
 	dash := -1
 	for i, c := range spec {
 		switch {
