@@ -60,7 +60,8 @@ clean:
 # eventlet under wrk (bench/results/); `make bench-quick` is a shorter subset
 # (bench/results/quick/); BENCHFLAGS passes more flags (go run ./bench -h).
 # `make bench-micro` runs the hot path's Go benchmarks; `make profile`
-# captures pprof CPU and allocation profiles under load (profiles/).
+# captures pprof CPU and allocation profiles under load, and CPU samples
+# with the kernel in them where perf works (profiles/).
 BENCHFLAGS ?=
 .PHONY: bench bench-quick bench-micro profile
 

@@ -11,6 +11,14 @@
 # runs with its default budget. The server runs on CPU 1 and wrk on CPU 0,
 # as in bench/. Outputs, in profiles/WORKLOAD/: cpu.pb.gz, allocs.pb.gz,
 # cpu-top.txt, allocs-top.txt, phases.txt, wrk.txt.
+#
+# Where `perf record -e cpu-clock` works (Debian's linux-perf, as root or
+# with kernel.perf_event_paranoid <= 1; a software clock, so it also works
+# in VMs without a PMU), the same 10 s are sampled on the server's CPU with
+# call graphs, kernel included, which pprof cannot see: perf-top.txt (the
+# hottest symbols) and perf-split.txt (go run ./profiles/perfsplit: the
+# shares of the app's Python, the kernel's send path, the event loop, the
+# GIL, the Go runtime). perf.data itself stays in bin/ (PERF=0 skips it).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -39,6 +47,12 @@ if ! command -v wrk >/dev/null; then
 fi
 go build -o bin/gwsgi ./cmd/gwsgi
 
+perf_ok=0
+if [ "${PERF:-1}" != 0 ] && command -v perf >/dev/null &&
+	perf record -q -e cpu-clock -o /dev/null -- true >/dev/null 2>&1; then
+	perf_ok=1
+fi
+
 server_cpu=1 wrk_cpu=0
 if [ "$(nproc)" -lt 2 ]; then server_cpu=0; fi
 
@@ -61,7 +75,13 @@ curl -fsS -o "$OUT/cpu.pb.gz" "http://$PPROF/debug/pprof/profile?seconds=$SECOND
 cpu_pid=$!
 curl -fsS -o "$OUT/allocs.pb.gz" "http://$PPROF/debug/pprof/allocs?seconds=$SECONDS_CPU" &
 allocs_pid=$!
-wait "$cpu_pid" "$allocs_pid"
+perf_pid=
+if [ "$perf_ok" = 1 ]; then
+	mkdir -p bin
+	perf record -q -e cpu-clock -F 4999 -g -C "$server_cpu" -o "bin/perf-$WORKLOAD.data" -- sleep "$SECONDS_CPU" >/dev/null 2>&1 &
+	perf_pid=$!
+fi
+wait "$cpu_pid" "$allocs_pid" $perf_pid
 curl -fsS -o "$OUT/phases.txt" "http://$PPROF/debug/gwsgi/phases"
 wait "$wrk_pid"
 
@@ -74,12 +94,22 @@ go tool pprof -top -nodecount=30 "$OUT/cpu.pb.gz" 2>/dev/null >"$OUT/cpu-top.txt
 	go tool pprof -top -nodecount=20 -sample_index=alloc_space "$OUT/allocs.pb.gz" 2>/dev/null
 } >"$OUT/allocs-top.txt"
 
+if [ "$perf_ok" = 1 ]; then
+	perf report -i "bin/perf-$WORKLOAD.data" --stdio --no-children --sort dso,sym -g none 2>/dev/null |
+		awk '!/^#/ && NF && n++ < 40' >"$OUT/perf-top.txt"
+	perf script -i "bin/perf-$WORKLOAD.data" 2>/dev/null | go run ./profiles/perfsplit >"$OUT/perf-split.txt"
+fi
+
 echo "== wrk (server on CPU $server_cpu, wrk on CPU $wrk_cpu)"
 cat "$OUT/wrk.txt"
 echo "== CPU profile ($SECONDS_CPU s): go tool pprof -top $OUT/cpu.pb.gz"
 cat "$OUT/cpu-top.txt"
 echo "== phase times ($SECONDS_CPU s, µs; quantiles are power-of-two bucket bounds)"
 cat "$OUT/phases.txt"
+if [ "$perf_ok" = 1 ]; then
+	echo "== CPU $server_cpu, kernel included ($SECONDS_CPU s, perf): go run ./profiles/perfsplit"
+	cat "$OUT/perf-split.txt"
+fi
 echo "== allocations ($SECONDS_CPU s): go tool pprof -top -sample_index=alloc_objects $OUT/allocs.pb.gz"
 cat "$OUT/allocs-top.txt"
 ls -l "$OUT"/*.pb.gz
