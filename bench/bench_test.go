@@ -357,3 +357,36 @@ func TestGoalReport(t *testing.T) {
 		t.Error("goal not met is not said")
 	}
 }
+
+func TestRunOrder(t *testing.T) {
+	names := func(w workload) []string {
+		var out []string
+		for _, k := range runOrder(w, servers) {
+			out = append(out, servers[k].Name)
+		}
+		return out
+	}
+	for _, w := range workloads {
+		got := names(w)
+		if len(got) != len(servers) {
+			t.Fatalf("%s: %d servers in the run order, want %d", w.Name, len(got), len(servers))
+		}
+		seen := map[string]bool{}
+		for _, n := range got {
+			if seen[n] {
+				t.Fatalf("%s: %s twice in %v", w.Name, n, got)
+			}
+			seen[n] = true
+		}
+		lead := got[:5]
+		if w.Goal != nil {
+			if got[0] != w.Goal.Reference || got[1] != w.Goal.Row {
+				t.Errorf("%s: run order %v, want the goal's %s and %s first", w.Name, got, w.Goal.Reference, w.Goal.Row)
+			}
+			lead = got[2:7]
+		}
+		if want := []string{"inproc", "ceiling", "gwsgi", "gwsgi-8", "gwsgi-256"}; !slices.Equal(lead, want) {
+			t.Errorf("%s: run order %v, want %v leading", w.Name, got, want)
+		}
+	}
+}

@@ -194,6 +194,9 @@ func (rep *report) markdown() string {
 	}
 	fmt.Fprintf(&b, "One server process at a time, %s. Every run: start, wait for the port, one checked request, "+
 		"%.0f s warm-up, then `wrk -t1 -c<connections> -d%.0fs --latency`. ", pin, s.WarmupS, s.DurationS)
+	b.WriteString("Under each workload the rows that ratios are taken against run first, each next to the row it judges " +
+		"(a goal's reference and row; the in-process ceiling, the gnet ceiling, gwsgi and its budgets), the others after them, " +
+		"so that a machine whose speed drifts over minutes moves both sides of a ratio alike; the tables keep the servers' order. ")
 	b.WriteString("*vs gwsgi* is requests/s over gwsgi's on the same workload (gwsgi serving the same Python app = 1.00); " +
 		"*vs ceiling* is requests/s over the in-process ceiling's, the same app called in a loop in one process on the server's CPU " +
 		"without HTTP or sockets (that row = 1.00; — for workloads it does not run): the share of the app's own speed a server keeps. " +

@@ -70,7 +70,9 @@ func run(s *settings) error {
 	pc := &pacer{spare: time.Duration(float64(est) * spareShare)}
 	port, i := s.BasePort, 0
 	for _, w := range p.workloads {
-		for _, sv := range p.servers {
+		runs := make([]runResult, len(p.servers))
+		for _, k := range runOrder(w, p.servers) {
+			sv := p.servers[k]
 			r := runOne(s, pc, sv, w, port)
 			port++
 			for r.disturbed() && r.Attempts < maxAttempts && pc.retry(s.Warmup+s.Duration+perRunCost) {
@@ -92,8 +94,9 @@ func run(s *settings) error {
 				i++
 				fmt.Printf("bench: [%d/%d] %-6s %-18s %s\n", i, n, w.Name, sv.Name, r.summary())
 			}
-			rep.Runs = append(rep.Runs, r)
+			runs[k] = r
 		}
+		rep.Runs = append(rep.Runs, runs...) // in the servers' order
 	}
 	rep.WallS = time.Since(began).Seconds()
 	rep.Finished = time.Now().UTC().Format(time.RFC3339)
@@ -104,6 +107,40 @@ func run(s *settings) error {
 	fmt.Printf("bench: wrote %s (results.md, results.json, results.svg) in %v\n",
 		s.out, time.Since(began).Round(time.Second))
 	return nil
+}
+
+// leadRows are run first under every workload, in this order, before the
+// other servers in theirs: the ceilings that rows are compared with, then
+// gwsgi and its budgets. A workload's goal row and its reference go before
+// them.
+var leadRows = []string{"inproc", "ceiling", "gwsgi", "gwsgi-8", "gwsgi-256"}
+
+// runOrder is the order to run servers in under w, as indices into
+// servers: leadRows first, then the rest in their own order. The speed of
+// a shared machine drifts over minutes (other tenants of its host), and a
+// ratio of two runs made seconds apart moves less with it than one of
+// runs made minutes apart; so each ratio a goal is stated in is taken of
+// neighbouring runs. The report keeps the servers' order.
+func runOrder(w workload, servers []server) []int {
+	lead := leadRows
+	if w.Goal != nil {
+		lead = append([]string{w.Goal.Reference, w.Goal.Row}, leadRows...)
+	}
+	var order []int
+	taken := make([]bool, len(servers))
+	for _, name := range lead {
+		for k, sv := range servers {
+			if sv.Name == name && !taken[k] {
+				order, taken[k] = append(order, k), true
+			}
+		}
+	}
+	for k := range servers {
+		if !taken[k] {
+			order = append(order, k)
+		}
+	}
+	return order
 }
 
 func makePlan(s *settings) (plan, error) {
