@@ -201,9 +201,14 @@ func TestGateBudget(t *testing.T) {
 	if _, sum = phases.Summary(); gilTimed && sum[loop.PhaseGate].Max < 1000 {
 		t.Errorf("gil phase %+v: naps waking during 0.4 s of computing waited under 1 ms for the GIL", sum[loop.PhaseGate])
 	}
+	// One thread holds the GIL and one waits as standby. A few more can
+	// take turns: a standby that saw no request finish while it handed
+	// the GIL back maxHandBacks times takes the queue on, and on a machine
+	// busy with other tests, under the race detector, that happens now and
+	// then (one CI run saw 5). Without the gate they would run on up to 64.
 	getAll(t, base, "/spin", 64)
-	if threads := getBody(t, base, "/spin-threads"); len(threads) != 1 || threads > "4" {
-		t.Errorf("64 computing requests ran on %s threads of a budget of 128, want at most 4", threads)
+	if threads := getBody(t, base, "/spin-threads"); len(threads) != 1 || threads > "8" {
+		t.Errorf("64 computing requests ran on %s threads of a budget of 128, want at most 8", threads)
 	}
 	noProblems(t)
 }
