@@ -35,6 +35,15 @@ func dial(addr string) (*clientConn, error) {
 	return cc, nil
 }
 
+// dropConn closes *c, if there is one, and forgets it: the next request
+// dials anew.
+func dropConn(c **clientConn) {
+	if *c != nil {
+		(*c).Close()
+		*c = nil
+	}
+}
+
 // countingReader counts the bytes read through it.
 type countingReader struct {
 	r io.Reader

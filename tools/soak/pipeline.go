@@ -21,11 +21,7 @@ const maxBatch = 8
 func (s *soak) pipelinedClient(ctx context.Context, id int) {
 	rng := s.rng(kindSeedPipelined, id)
 	var c *clientConn
-	defer func() {
-		if c != nil {
-			c.Close()
-		}
-	}()
+	defer dropConn(&c)
 	for batch := 0; ctx.Err() == nil; batch++ {
 		reqs := s.pipelineBatch(rng, "p"+strconv.Itoa(id)+"-"+strconv.Itoa(batch))
 		t0 := time.Now()
@@ -35,16 +31,12 @@ func (s *soak) pipelinedClient(ctx context.Context, id int) {
 		}
 		if err != nil {
 			s.stats.fail("pipelined", err)
-			if c != nil {
-				c.Close()
-				c = nil
-			}
+			dropConn(&c)
 			sleepCtx(ctx, 100*time.Millisecond)
 			continue
 		}
 		if last.Close || reqs[len(reqs)-1].Close {
-			c.Close()
-			c = nil
+			dropConn(&c)
 		}
 	}
 }
@@ -109,17 +101,15 @@ func (s *soak) sendBatch(c **clientConn, reqs []*request) (*response, error) {
 		last, err := s.readBatch(cc, reqs)
 		if err != nil && reused && attempt == 0 && cc.idleClosed(err, before, s.cfg.KeepAlive) {
 			s.stats.closed("pipelined", err)
-			cc.Close()
-			*c = nil
+			dropConn(c)
 			<-written
 			continue
 		}
 		if err != nil {
-			cc.Close() // ends the write if it is blocked
+			dropConn(c) // ends the write if it is blocked
 			if werr := <-written; werr != nil && cause(err) == "eof" {
 				err = werr // the server stopped reading: say so
 			}
-			*c = nil
 			return nil, err
 		}
 		if werr := <-written; werr != nil {

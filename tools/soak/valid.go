@@ -15,11 +15,7 @@ import (
 func (s *soak) validClient(ctx context.Context, id int) {
 	rng := s.rng(kindSeedValid, id)
 	var c *clientConn
-	defer func() {
-		if c != nil {
-			c.Close()
-		}
-	}()
+	defer dropConn(&c)
 	for seq := 0; ctx.Err() == nil; seq++ {
 		req := s.validRequest(rng, "v"+strconv.Itoa(id)+"-"+strconv.Itoa(seq))
 		t0 := time.Now()
@@ -30,18 +26,14 @@ func (s *soak) validClient(ctx context.Context, id int) {
 		}
 		if err != nil {
 			s.stats.fail("valid", fmt.Errorf("%s: %w", describe([]*request{req}), err))
-			if c != nil {
-				c.Close()
-				c = nil
-			}
+			dropConn(&c)
 			sleepCtx(ctx, 100*time.Millisecond)
 			continue
 		}
 		s.stats.took("valid", time.Since(t0))
 		s.stats.ok("valid")
 		if resp.Close || req.Close || req.Proto == "HTTP/1.0" {
-			c.Close()
-			c = nil
+			dropConn(&c)
 		}
 	}
 }
@@ -64,8 +56,7 @@ func (s *soak) send(c **clientConn, req *request) (*response, error) {
 		resp, err := (*c).do(req, s.cfg.RequestTimeout)
 		if err != nil && reused && attempt == 0 && (*c).idleClosed(err, before, s.cfg.KeepAlive) {
 			s.stats.closed("valid", err)
-			(*c).Close()
-			*c = nil
+			dropConn(c)
 			continue
 		}
 		return resp, err
