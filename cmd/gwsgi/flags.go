@@ -143,11 +143,7 @@ func (o *options) flagSet() *flag.FlagSet {
 	fs.StringVar(&o.virtualenv, "virtualenv", os.Getenv("VIRTUAL_ENV"), "virtual environment `dir` the app imports from (default $VIRTUAL_ENV); it must be of the Python gwsgi embeds")
 	fs.Func("pythonpath", "comma-separated `dirs` to put first on sys.path (repeatable)", func(v string) error {
 		o.lists.reset("pythonpath", func() { o.pythonPath = nil })
-		for _, d := range strings.Split(v, ",") {
-			if d = strings.TrimSpace(d); d != "" {
-				o.pythonPath = append(o.pythonPath, d)
-			}
-		}
+		o.pythonPath = append(o.pythonPath, splitList(v)...)
 		return nil
 	})
 	return fs
