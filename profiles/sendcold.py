@@ -1,13 +1,14 @@
 """What one HTTP answer's send costs the next call of an app, without a
 server: the app called in a loop, with and without a send between calls.
 
-    taskset -c 1 /usr/bin/python3 profiles/sendcold.py [DIR:MODULE:CALLABLE] [CALLS]
+    taskset -c 1 /usr/bin/python3 profiles/sendcold.py [DIR MODULE:CALLABLE PATH [CALLS]]
 
-Calls the app (default: the Flask sample's /json) CALLS times (default
-20000) in a loop, alternately with nothing between two calls and with a
-send of a small HTTP answer over a loopback TCP connection to a reader
-process on CPU 0, three rounds of each, and prints the mean thread CPU
-time of a call (time.thread_time, the send itself left out):
+Loads the app and calls it the way bench/inproc.py does (default: the
+Flask sample's /json), CALLS times (default 20000) in a loop, alternately
+with nothing between two calls and with a send of a small HTTP answer
+over a loopback TCP connection to a reader process on CPU 0, three rounds
+of each, and prints the mean thread CPU time of a call (time.thread_time,
+the send itself left out):
 
     0 none 80.8 µs a call
     0 send 97.6 µs a call
@@ -18,19 +19,21 @@ the reader on the other CPU; what it leaves in the caches and branch
 predictors is what the next call pays. A server pays it for every request.
 """
 
-import importlib
-import io
 import os
 import socket
 import subprocess
 import sys
 import time
 
-spec = sys.argv[1] if len(sys.argv) > 1 else "examples/flaskapp:app:app"
-calls = int(sys.argv[2]) if len(sys.argv) > 2 else 20000
-directory, module, name = spec.rsplit(":", 2)
-sys.path.insert(0, os.path.abspath(directory))
-app = getattr(importlib.import_module(module), name)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
+import inproc  # noqa: E402 (bench/inproc.py: load and caller)
+
+args = sys.argv[1:]
+if len(args) not in (0, 3, 4):
+    sys.exit(__doc__.split("\n\n")[1])
+directory, spec, target = args[:3] if args else ("examples/flaskapp", "app:app", "/json")
+calls = int(args[3]) if len(args) == 4 else 20000
+call = inproc.caller(inproc.load(directory, spec), target)
 
 listener = socket.socket()
 listener.bind(("127.0.0.1", 0))
@@ -42,30 +45,6 @@ reader = subprocess.Popen(
 conn, _ = listener.accept()
 conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 56\r\n\r\n" + b"x" * 56
-
-TEMPLATE = {
-    "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": "/json", "QUERY_STRING": "",
-    "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
-    "HTTP_HOST": "127.0.0.1:8000", "REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": "50000",
-    "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr,
-    "wsgi.multithread": True, "wsgi.multiprocess": False, "wsgi.run_once": False,
-}
-
-
-def start_response(status, headers, exc_info=None):
-    return lambda data: None
-
-
-def call():
-    environ = TEMPLATE.copy()
-    environ["wsgi.input"] = io.BytesIO(b"")
-    result = app(environ, start_response)
-    try:
-        b"".join(result)
-    finally:
-        if hasattr(result, "close"):
-            result.close()
-
 
 try:
     for _ in range(calls // 10):  # warm-up

@@ -18,17 +18,19 @@ the server's own work between two requests costs the app, in caches and
 branch predictors: the same app called in a loop of its own
 (bench/inproc.py) runs at the speed of the later calls.
 
-WARMCOLD_APP is DIR:MODULE:CALLABLE; DIR goes first on sys.path.
+WARMCOLD_APP is DIR:MODULE:CALLABLE, loaded as bench/inproc.py loads an
+app (DIR first on sys.path and the working directory).
 """
 
-import importlib
 import os
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
+import inproc  # noqa: E402 (bench/inproc.py: load)
+
 _dir, _module, _name = os.environ.get("WARMCOLD_APP", "../examples/flaskapp:app:app").rsplit(":", 2)
-sys.path.insert(0, os.path.abspath(_dir))
-inner = getattr(importlib.import_module(_module), _name)
+inner = inproc.load(_dir, _module + ":" + _name)
 K = max(int(os.environ.get("WARMCOLD_K", "4")), 1)
 EVERY = max(int(os.environ.get("WARMCOLD_EVERY", "2000")), 1)
 
