@@ -58,15 +58,20 @@ func pyImport(module string) error {
 	return nil
 }
 
-// build compiles gwsgi and the ceiling responder into bin/.
+// build compiles gwsgi, the ceiling responder and bin/pystatic (the
+// interpreter build gwsgi embeds, as a python3 command line) into bin/.
 func build(root string) error {
-	for _, b := range [][2]string{{"bin/gwsgi", "./cmd/gwsgi"}, {"bin/gwsgi-ceiling", "./bench/ceiling"}} {
-		fmt.Printf("bench: go build -o %s %s\n", b[0], b[1])
-		cmd := exec.Command(goTool(), "build", "-o", b[0], b[1])
+	for _, argv := range [][]string{
+		{goTool(), "build", "-o", "bin/gwsgi", "./cmd/gwsgi"},
+		{goTool(), "build", "-o", "bin/gwsgi-ceiling", "./bench/ceiling"},
+		{"profiles/pystatic/build.sh"},
+	} {
+		fmt.Printf("bench: %s\n", strings.Join(argv, " "))
+		cmd := exec.Command(argv[0], argv[1:]...)
 		cmd.Dir = root
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("go build %s: %w", b[1], err)
+			return fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
 		}
 	}
 	return nil

@@ -28,9 +28,20 @@ var inprocWhy = map[string]string{
 	"sleep": "calls in a loop run one at a time (100 a second): the workload measures concurrency, which a loop does not have",
 }
 
-// inprocArgv is the loop's command line for w, run in the app's directory;
-// addr is not used.
-func inprocArgv(s *settings, w workload, _ string) ([]string, string) {
+// inprocArgv is the loop's command line for w, run by Debian's python3 in
+// the app's directory; addr is not used.
+func inprocArgv(s *settings, w workload, addr string) ([]string, string) {
+	return loopArgv(python, s, w)
+}
+
+// embeddedArgv is the same loop run by bin/pystatic, a python3 command line
+// on the interpreter build gwsgi embeds (profiles/pystatic).
+func embeddedArgv(s *settings, w workload, addr string) ([]string, string) {
+	return loopArgv(filepath.Join(s.root, "bin", "pystatic"), s, w)
+}
+
+// loopArgv is inproc.py's command line for w, run by the interpreter py.
+func loopArgv(py string, s *settings, w workload) ([]string, string) {
 	if w.Name != "hello" && w.Name != "flask" {
 		why := inprocWhy[w.Name]
 		if why == "" {
@@ -38,7 +49,7 @@ func inprocArgv(s *settings, w workload, _ string) ([]string, string) {
 		}
 		return nil, why
 	}
-	return []string{python, filepath.Join(s.root, "bench", "inproc.py"), filepath.Join(s.root, w.App.Dir),
+	return []string{py, filepath.Join(s.root, "bench", "inproc.py"), filepath.Join(s.root, w.App.Dir),
 		w.App.Spec(), w.Path, seconds(s.Duration), seconds(s.Warmup)}, ""
 }
 

@@ -76,11 +76,11 @@ func baseline(runs []runResult) float64 {
 	return 0
 }
 
-// inprocRPS is the in-process ceiling's calls per second among runs, 0 if
-// it has none.
+// inprocRPS is the in-process ceiling's calls per second among runs (the
+// loop run by Debian's python3, the "inproc" row), 0 if it has none.
 func inprocRPS(runs []runResult) float64 {
 	for _, r := range runs {
-		if r.InProc != nil {
+		if r.Server == "inproc" && r.InProc != nil {
 			return r.InProc.RPS
 		}
 	}

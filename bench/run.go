@@ -113,7 +113,7 @@ func run(s *settings) error {
 // other servers in theirs: the ceilings that rows are compared with, then
 // gwsgi and its budgets. A workload's goal row and its reference go before
 // them.
-var leadRows = []string{"inproc", "ceiling", "gwsgi", "gwsgi-8", "gwsgi-256"}
+var leadRows = []string{"inproc", "inproc-embedded", "ceiling", "gwsgi", "gwsgi-8", "gwsgi-256"}
 
 // runOrder is the order to run servers in under w, as indices into
 // servers: leadRows first, then the rest in their own order. The speed of

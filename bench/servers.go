@@ -149,6 +149,13 @@ var servers = []server{
 			"each call with a fresh environ, a start_response and the body joined, but no HTTP and no sockets: " +
 			"the most the app can do on one CPU",
 		Argv: inprocArgv},
+	{Name: "inproc-embedded", Label: "in-process ceiling on gwsgi's interpreter build", Reference: true, InProcess: true,
+		Budget: fixed("1 process, 1 thread, no sockets"),
+		About: "the same loop run by bin/pystatic (profiles/pystatic), a python3 command line linked from Debian's " +
+			"libpython3.11.a as gwsgi links it, instead of Debian's python3 executable, which is built with " +
+			"link-time optimisation the static library does not carry: its ratio to the ceiling is the interpreter " +
+			"build's share of every gwsgi row's",
+		Argv: embeddedArgv},
 	{Name: "gunicorn-sync", Label: "gunicorn sync", Budget: fixed("1 worker"), Argv: gunicorn("sync"),
 		About: "one request at a time, no keep-alive: a new connection per request"},
 	{Name: "gunicorn-gthread", Label: "gunicorn gthread", Budget: threads("1 worker"), Argv: gunicorn("gthread"),

@@ -97,7 +97,7 @@ var workloads = []workload{
 // quickWorkloads and quickServers make up -quick.
 var (
 	quickWorkloads = []string{"hello", "flask", "sleep"}
-	quickServers   = []string{"gwsgi", "gwsgi-8", "gwsgi-256", "gunicorn-gthread", "gunicorn-gevent", "uwsgi-keepalive", "waitress", "gwsgi-go", "ceiling", "inproc"}
+	quickServers   = []string{"gwsgi", "gwsgi-8", "gwsgi-256", "gunicorn-gthread", "gunicorn-gevent", "uwsgi-keepalive", "waitress", "gwsgi-go", "ceiling", "inproc", "inproc-embedded"}
 )
 
 func init() {
