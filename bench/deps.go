@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 )
 
@@ -64,7 +65,7 @@ func build(root string) error {
 	for _, argv := range [][]string{
 		{goTool(), "build", "-o", "bin/gwsgi", "./cmd/gwsgi"},
 		{goTool(), "build", "-o", "bin/gwsgi-ceiling", "./bench/ceiling"},
-		{"profiles/pystatic/build.sh"},
+		{filepath.Join(root, "profiles", "pystatic", "build.sh")},
 	} {
 		fmt.Printf("bench: %s\n", strings.Join(argv, " "))
 		cmd := exec.Command(argv[0], argv[1:]...)
