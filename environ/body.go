@@ -34,6 +34,7 @@ type Body struct {
 	starved bool   // a Feed was short: call onSpace when space frees up
 	onSpace func() // the loop's callback, called outside mu
 	line    []byte // ReadLine's copy of a line, owned by the reader
+	ring    *ring  // the holder buf goes back to ringPool in (see ring.go)
 }
 
 // SetBody makes e.Body a buffered body holding a copy of p; see
@@ -122,11 +123,15 @@ func (b *Body) ReadLine(max int) (line []byte, err error) {
 }
 
 // reset empties b, returns it to buffered mode and keeps its buffers unless
-// their capacity exceeds max (when max > 0).
+// their capacity exceeds max (when max > 0). With max > 0 (the Environ goes
+// back to its pool) a streamed body's buffer goes to ringPool instead.
 func (b *Body) reset(max int) {
-	if max > 0 && cap(b.buf) > max {
+	switch {
+	case max > 0 && b.stream:
+		b.dropRing()
+	case max > 0 && cap(b.buf) > max:
 		b.buf = nil
-	} else {
+	default:
 		b.buf = b.buf[:0]
 	}
 	if max > 0 && cap(b.line) > max {

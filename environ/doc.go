@@ -13,7 +13,9 @@
 //
 // Environs come from a sync.Pool (Acquire, Release). A warm Environ fills
 // without allocating; Release drops arenas and buffers larger than a cap so
-// that one huge request does not pin its memory in the pool.
+// that one huge request does not pin its memory in the pool, and hands a
+// streamed body's buffer to a pool of its own, so that only the bodies
+// streaming at once hold one.
 //
 // # Variables
 //

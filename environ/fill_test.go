@@ -455,6 +455,55 @@ func TestReleaseCapsRetention(t *testing.T) {
 	}
 }
 
+// A released Environ keeps no streamed body's buffer: it goes to ringPool,
+// so that pooled Environs do not each pin one; a small buffered body's
+// buffer stays with its Environ, and Reset keeps either.
+func TestReleaseDropsStreamBuffer(t *testing.T) {
+	e := new(Environ)
+	e.Body.Stream(DefaultStreamBuffer, nil)
+	e.Body.Feed([]byte("abc"))
+	e.Body.Finish(nil)
+	e.Reset()
+	if cap(e.Body.buf) < DefaultStreamBuffer {
+		t.Fatalf("Reset dropped the stream buffer (cap %d)", cap(e.Body.buf))
+	}
+	e.Body.Stream(DefaultStreamBuffer, nil)
+	e.reset(MaxPooledArena, MaxPooledHeaders, MaxPooledBody)
+	if e.Body.buf != nil || e.Body.ring != nil {
+		t.Fatalf("released Environ kept a stream buffer of %d bytes", cap(e.Body.buf))
+	}
+
+	e.Body.SetBody([]byte("small body"))
+	e.reset(MaxPooledArena, MaxPooledHeaders, MaxPooledBody)
+	if cap(e.Body.buf) == 0 {
+		t.Error("released Environ dropped a small buffered body's buffer")
+	}
+
+	// The next streamed body runs on a buffer of the capacity it asks for,
+	// from the pool or new.
+	e.Body.Stream(1000, nil)
+	if len(e.Body.buf) != 1000 {
+		t.Errorf("stream buffer of %d bytes, want 1000", len(e.Body.buf))
+	}
+}
+
+// Streaming a body and releasing its Environ, over and over, reuses the
+// pooled buffer and its holder: nothing is allocated once warm.
+func TestStreamReleaseZeroAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items under the race detector")
+	}
+	e := new(Environ)
+	run := func() {
+		e.Body.Stream(DefaultStreamBuffer, nil)
+		e.reset(MaxPooledArena, MaxPooledHeaders, MaxPooledBody)
+	}
+	run()
+	if n := testing.AllocsPerRun(1000, run); n != 0 {
+		t.Fatalf("Stream+release: %v allocs, want 0", n)
+	}
+}
+
 func TestSplitHostPort(t *testing.T) {
 	tests := []struct{ in, name, port string }{
 		{"example.com", "example.com", ""},

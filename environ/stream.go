@@ -21,7 +21,7 @@ func (b *Body) Stream(capacity int, onSpace func()) {
 		capacity = DefaultStreamBuffer
 	}
 	if cap(b.buf) < capacity {
-		b.buf = make([]byte, capacity)
+		b.takeRing(capacity)
 	}
 	b.buf = b.buf[:capacity]
 	b.r, b.w = 0, 0
