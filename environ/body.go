@@ -34,7 +34,7 @@ type Body struct {
 	starved bool   // a Feed was short: call onSpace when space frees up
 	onSpace func() // the loop's callback, called outside mu
 	line    []byte // ReadLine's copy of a line, owned by the reader
-	ring    *ring  // the holder buf goes back to ringPool in (see ring.go)
+	ring    *ring  // carries buf back to ringPool on release (ring.go)
 }
 
 // SetBody makes e.Body a buffered body holding a copy of p; see
