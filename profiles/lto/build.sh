@@ -86,7 +86,5 @@ ar rcs "$OUT/lib/libpython3.11.a" "$WORK/python.o"
 
 cd "$ROOT"
 CGO_LDFLAGS="-L$OUT/lib" go build -o "$OUT/gwsgi" ./cmd/gwsgi
-inc=$(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
-gcc -O2 -no-pie -I"$inc" profiles/pystatic/main.c -o "$OUT/pystatic" -L"$OUT/lib" \
-	-Wl,-E -Wl,-Bstatic -lpython3.11 -Wl,-Bdynamic -lexpat -lz -lm -ldl -lutil
+profiles/pystatic/build.sh "$OUT/pystatic" "$OUT/lib"
 echo "lto: built $OUT/gwsgi and $OUT/pystatic"

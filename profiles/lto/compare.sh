@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Serves the Flask and the Django samples' /json with bin/gwsgi (Debian's
 # libpython3.11.a) and bin/lto/gwsgi (the interpreter of
-# profiles/lto/build.sh) in turn, ROUNDS times each, under wrk -t1 -c64 for SECONDS after a 2 s warm-up (server
-# on CPU 1, wrk on CPU 0, as in bench/), and prints each run's req/s and
+# profiles/lto/build.sh) in turn, ROUNDS times each, under wrk -t1 -c64
+# for SECONDS after a 2 s warm-up (server on CPU 1, wrk on CPU 0, as in
+# bench/), and prints each run's req/s and
 # the mean of its app phase (/debug/gwsgi/phases: the app's call,
 # iteration and close(), in µs). profiles/interp.sh compares the same
 # interpreters calling the app in a loop of their own.
