@@ -153,8 +153,8 @@ var servers = []server{
 		Budget: fixed("1 process, 1 thread, no sockets"),
 		About: "the same loop run by bin/pystatic (profiles/pystatic), a python3 command line linked from Debian's " +
 			"libpython3.11.a as gwsgi links it, instead of Debian's python3 executable, which is built with " +
-			"link-time optimisation the static library does not carry: its ratio to the ceiling is the interpreter " +
-			"build's share of every gwsgi row's",
+			"link-time optimisation the static library does not carry: its ratio to the ceiling is what that build " +
+			"costs the loop; linked into gwsgi, an interpreter built with it measured no different (profiles/lto)",
 		Argv: embeddedArgv},
 	{Name: "gunicorn-sync", Label: "gunicorn sync", Budget: fixed("1 worker"), Argv: gunicorn("sync"),
 		About: "one request at a time, no keep-alive: a new connection per request"},
