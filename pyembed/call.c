@@ -26,9 +26,8 @@ static PyObject *build_environ(pyembed_worker *w, const char *base, const int32_
 	}
 	const int32_t *h = vars + 2 * PE_NFIXED;
 	for (int i = 0; i < nheaders; i++, h += 4) {
-		PyObject *k = pe_header_name(base + h[0], h[1]);             /* new ref */
-		PyObject *v = k ? PyUnicode_DecodeLatin1(base + h[2], h[3], NULL) : NULL; /* new ref */
-		if (v == NULL || PyDict_SetItem(env, k, v) < 0) {
+		PyObject *k, *v; /* new refs */
+		if (pe_header(base + h[0], h[1], base + h[2], h[3], &k, &v) < 0 || PyDict_SetItem(env, k, v) < 0) {
 			Py_XDECREF(k);
 			Py_XDECREF(v);
 			Py_DECREF(env);

@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Room in the template's table, and so in every environ dict copied from
+ * it: the template, the CGI variables and about twenty header fields fit
+ * without the dict growing while build_environ fills it. */
+#define TEMPLATE_ROOM 42
 PyObject *pe_template;          /* constant part of every environ dict */
 PyObject *pe_keys[PE_NFIXED];   /* interned CGI names */
 PyObject *pe_key_input, *pe_key_close;
@@ -38,10 +42,12 @@ static PyObject *common_objs[NCOMMON];
 #define NAME_SLOTS 512   /* power of two */
 #define NAME_MAX_CACHED 384
 #define NAME_MAX_LEN 64
+#define VALUE_MAX_KEPT 512 /* longer header values are not kept for reuse */
 static struct {
 	uint32_t hash;
 	Py_ssize_t n;
 	PyObject *s;     /* interned str, owned by the cache */
+	PyObject *value; /* the field's last value (str), owned by the cache, or NULL */
 } name_cache[NAME_SLOTS];
 static int name_count;
 
@@ -54,49 +60,104 @@ static uint32_t fnv(const char *p, Py_ssize_t n) {
 	return h;
 }
 
-/* pe_header_name returns a new reference to the str for an HTTP_* name,
- * interned and cached the first time it is seen. GIL held. */
-PyObject *pe_header_name(const char *p, Py_ssize_t n) {
+/* name_slot returns the cache slot of an HTTP_* name, interning and
+ * caching the name the first time it is seen, or -1 when it is not cached
+ * (too long, the cache full, out of memory: PyErr_Occurred says which).
+ * GIL held. */
+static int name_slot(const char *p, Py_ssize_t n) {
 	if (n > NAME_MAX_LEN)
-		return PyUnicode_DecodeLatin1(p, n, NULL); /* new ref */
+		return -1;
 	uint32_t h = fnv(p, n);
 	for (uint32_t i = h & (NAME_SLOTS - 1), probes = 0; probes < NAME_SLOTS; i = (i + 1) & (NAME_SLOTS - 1), probes++) {
 		PyObject *s = name_cache[i].s;
 		if (s == NULL) {
+			if (name_count >= NAME_MAX_CACHED)
+				return -1;
 			PyObject *v = PyUnicode_DecodeLatin1(p, n, NULL); /* new ref */
-			if (v == NULL || name_count >= NAME_MAX_CACHED)
-				return v;
-			PyUnicode_InternInPlace(&v); /* steals v, gives back a new ref */
-			Py_INCREF(v);                /* the cache's reference */
+			if (v == NULL)
+				return -1;
+			PyUnicode_InternInPlace(&v); /* steals v, gives back a new ref: the cache's */
 			name_cache[i].hash = h;
 			name_cache[i].n = n;
 			name_cache[i].s = v;
 			name_count++;
-			return v;
+			return (int)i;
 		}
 		if (name_cache[i].hash == h && name_cache[i].n == n &&
-		    memcmp(PyUnicode_1BYTE_DATA(s), p, n) == 0) {
-			Py_INCREF(s);
-			return s;
-		}
+		    memcmp(PyUnicode_1BYTE_DATA(s), p, n) == 0)
+			return (int)i;
 	}
-	return PyUnicode_DecodeLatin1(p, n, NULL); /* new ref */
+	return -1;
 }
 
-/* pe_value returns a new reference to the str of a CGI value. GIL held. */
+/* same reports whether the latin-1 str s holds the n bytes at p. */
+static int same(PyObject *s, const char *p, Py_ssize_t n) {
+	return PyUnicode_GET_LENGTH(s) == n && memcmp(PyUnicode_1BYTE_DATA(s), p, n) == 0;
+}
+
+/* pe_header returns in *k and *v new references to the name (an HTTP_*
+ * name) and value strs of a header field: the name interned and cached
+ * the first time it is seen, the value the str the same field had last
+ * when the bytes are the same (a client sends the same Host, User-Agent
+ * and Accept with every request). Returns -1 with an exception set and
+ * both NULL on failure. GIL held. */
+int pe_header(const char *name, Py_ssize_t nn, const char *val, Py_ssize_t vn, PyObject **k, PyObject **v) {
+	*k = *v = NULL;
+	int i = name_slot(name, nn);
+	if (i < 0) {
+		if (PyErr_Occurred())
+			return -1;
+		*k = PyUnicode_DecodeLatin1(name, nn, NULL); /* new ref */
+		*v = *k ? PyUnicode_DecodeLatin1(val, vn, NULL) : NULL; /* new ref */
+		if (*v == NULL) {
+			Py_CLEAR(*k);
+			return -1;
+		}
+		return 0;
+	}
+	PyObject *last = name_cache[i].value;
+	if (last != NULL && same(last, val, vn)) {
+		Py_INCREF(last);
+		*v = last;
+	} else {
+		*v = PyUnicode_DecodeLatin1(val, vn, NULL); /* new ref */
+		if (*v == NULL)
+			return -1;
+		if (vn <= VALUE_MAX_KEPT) {
+			Py_INCREF(*v);
+			Py_XSETREF(name_cache[i].value, *v);
+		}
+	}
+	*k = Py_NewRef(name_cache[i].s);
+	return 0;
+}
+
+/* last_value holds the str each fixed variable had last, reused while
+ * requests bring the same bytes (the same path, host, address); guarded
+ * by the GIL. */
+static PyObject *last_value[PE_NFIXED];
+
+/* pe_value returns a new reference to the str of a CGI value: the one it
+ * had last, an interned common value, or a new one. GIL held. */
 PyObject *pe_value(int which, const char *p, Py_ssize_t n) {
+	PyObject *s = last_value[which];
+	if (s != NULL && same(s, p, n))
+		return Py_NewRef(s);
 	if (which == PE_REQUEST_METHOD || which == PE_SERVER_PROTOCOL || which == PE_URL_SCHEME ||
 	    which == PE_SCRIPT_NAME || which == PE_PATH_INFO || which == PE_SERVER_PORT ||
 	    which == PE_SERVER_NAME || which == PE_REMOTE_ADDR || which == PE_RAW_URI) {
 		for (size_t i = 0; i < NCOMMON; i++) {
-			PyObject *s = common_objs[i];
-			if (PyUnicode_GET_LENGTH(s) == n && memcmp(PyUnicode_1BYTE_DATA(s), p, n) == 0) {
-				Py_INCREF(s);
-				return s;
+			s = common_objs[i];
+			if (same(s, p, n)) {
+				Py_XSETREF(last_value[which], Py_NewRef(s));
+				return Py_NewRef(s);
 			}
 		}
 	}
-	return PyUnicode_DecodeLatin1(p, n, NULL); /* new ref */
+	s = PyUnicode_DecodeLatin1(p, n, NULL); /* new ref */
+	if (s != NULL && n <= VALUE_MAX_KEPT)
+		Py_XSETREF(last_value[which], Py_NewRef(s));
+	return s;
 }
 
 /* ---- _gwsgi: the support module ---- */
@@ -229,7 +290,7 @@ static int build_support(const char *src, const char *hooks_src, int multiproces
 	if (pe_format_exception == NULL)
 		return -1;
 
-	pe_template = PyDict_New(); /* new ref, kept */
+	pe_template = _PyDict_NewPresized(TEMPLATE_ROOM); /* new ref, kept */
 	if (pe_template == NULL)
 		return -1;
 	Py_INCREF(errors); /* set_item steals */

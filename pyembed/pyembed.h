@@ -156,7 +156,7 @@ void pe_enter(pyembed_worker *w);
 void pe_leave(pyembed_worker *w);
 void pe_fail(pyembed_worker *w, const char *msg);
 void pe_fail_exc(pyembed_worker *w);
-PyObject *pe_header_name(const char *p, Py_ssize_t n);
+int pe_header(const char *name, Py_ssize_t nn, const char *val, Py_ssize_t vn, PyObject **k, PyObject **v);
 PyObject *pe_value(int which, const char *p, Py_ssize_t n);
 PyObject *pe_start_new(pyembed_worker *w);
 PyObject *pe_input_new(pyembed_worker *w);

@@ -277,6 +277,53 @@ func TestEnviron(t *testing.T) {
 	noProblems(t)
 }
 
+// The strs kept from one request for the next (the last value of each
+// variable and header field) never leak into a request that sent other
+// bytes: same lengths, other bytes; more fields than the environ's room;
+// a value too long to keep; a field that comes and goes.
+func TestEnvironValuesNotStale(t *testing.T) {
+	many := make([]string, 0, 30)
+	for i := range 30 {
+		many = append(many, fmt.Sprintf("X-Many-%02d: v%02d\r\n", i, i))
+	}
+	long := strings.Repeat("L", 600)
+	steps := []struct {
+		path    string
+		headers []string
+		want    map[string]string
+		absent  []string
+	}{
+		{"/env?q=1", []string{"User-Agent: test/1.0\r\n", "X-Long: " + long + "\r\n"},
+			map[string]string{"QUERY_STRING": "q=1", "HTTP_USER_AGENT": "test/1.0", "HTTP_X_LONG": long}, []string{"HTTP_X_MANY_00"}},
+		{"/env?q=2", append([]string{"User-Agent: test/2.0\r\n", "X-Long: " + long[1:] + "M\r\n"}, many...),
+			map[string]string{"QUERY_STRING": "q=2", "HTTP_USER_AGENT": "test/2.0", "HTTP_X_LONG": long[1:] + "M",
+				"HTTP_X_MANY_00": "v00", "HTTP_X_MANY_29": "v29"}, nil},
+		{"/env?q=1", []string{"User-Agent: test/1.0\r\n"},
+			map[string]string{"QUERY_STRING": "q=1", "HTTP_USER_AGENT": "test/1.0"}, []string{"HTTP_X_LONG", "HTTP_X_MANY_29"}},
+		{"/env", []string{"User-Agent: \r\n"},
+			map[string]string{"QUERY_STRING": "", "HTTP_USER_AGENT": ""}, nil},
+	}
+	for i, st := range steps {
+		res := get(t, raw, req("GET", st.path, st.headers...))
+		wantStatus(t, res, "200 OK")
+		var env map[string]any
+		if err := json.Unmarshal([]byte(res.body), &env); err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range st.want {
+			if got, ok := env[k]; !ok || got != v {
+				t.Errorf("request %d: %s = %.40q, want %.40q", i, k, got, v)
+			}
+		}
+		for _, k := range st.absent {
+			if _, ok := env[k]; ok {
+				t.Errorf("request %d: %s present", i, k)
+			}
+		}
+	}
+	noProblems(t)
+}
+
 // A hand-built Environ whose slices are not in its arena takes the copy
 // path.
 func TestHandBuiltEnviron(t *testing.T) {
