@@ -72,7 +72,7 @@ type connState struct {
 	handoff atomic.Int32 // handoffBusy, handoffKick or handoffDone while ex is set
 
 	phase    atomic.Int32
-	since    atomic.Int64 // unix nanoseconds when the phase began
+	since    atomic.Int64 // the clock (now) when the phase began
 	progress atomic.Int64 // clock (now) when the app last started or sent bytes; 0: none runs (Config.Timeout)
 }
 
@@ -182,14 +182,14 @@ func (cs *connState) onTraffic() gnet.Action {
 	}
 	switch p := phase(cs.phase.Load()); {
 	case p == phaseLinger:
-		if cs.expired(time.Now().UnixNano()) {
+		if cs.expired(now()) {
 			return gnet.Close
 		}
 		cs.dropInput()
 		return cs.shutWhenSent()
 	case cs.closing:
 		return gnet.Close
-	case cs.expired(time.Now().UnixNano()):
+	case cs.expired(now()):
 		return cs.onExpired()
 	}
 	return cs.serve()
@@ -212,7 +212,7 @@ func (cs *connState) onExpired() gnet.Action {
 	if act != gnet.None || cs.ex != nil || cs.closing {
 		return act
 	}
-	if phase(cs.phase.Load()) == phaseHead && cs.expired(time.Now().UnixNano()) {
+	if phase(cs.phase.Load()) == phaseHead && cs.expired(now()) {
 		return cs.reject(errTimeout) // still incomplete
 	}
 	return gnet.None // a head begun while idle: its own time starts now
@@ -248,7 +248,7 @@ func (cs *connState) expired(now int64) bool {
 
 func (cs *connState) setPhase(p phase) {
 	cs.phase.Store(int32(p))
-	cs.since.Store(time.Now().UnixNano())
+	cs.since.Store(now())
 }
 
 // enterHead starts the header timeout unless it is already running.

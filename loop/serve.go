@@ -1,8 +1,6 @@
 package loop
 
 import (
-	"time"
-
 	"github.com/panjf2000/gnet/v2"
 
 	"github.com/gwsgi/gwsgi/httpparse"
@@ -212,7 +210,7 @@ func (cs *connState) pumpBody() {
 	case !cs.stream.active: // complete, or failed
 	case moved || cs.ex.env.Body.Free() == 0: // progress, or the app is the one behind
 		cs.setPhase(phaseStream)
-	case cs.expired(time.Now().UnixNano()):
+	case cs.expired(now()):
 		cs.srv.clients.printf("gwsgi: %s:%s: request body: %s", cs.ci.RemoteAddr, cs.ci.RemotePort, errTimeout.Reason)
 		cs.endStream(errTimeout)
 		cs.mustClose = true

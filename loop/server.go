@@ -261,10 +261,10 @@ func (s *Server) wakeAll() {
 // OnTick enforces timeouts: connections past their deadline are woken, and
 // their loop, which owns their state, decides.
 func (s *Server) OnTick() (time.Duration, gnet.Action) {
-	t, clock := time.Now().UnixNano(), now()
+	t := now()
 	s.mu.Lock()
 	for cs := range s.conns {
-		if cs.expired(t) || cs.overdue(clock) {
+		if cs.expired(t) || cs.overdue(t) {
 			_ = cs.c.Wake(nil)
 		}
 	}
