@@ -359,15 +359,23 @@ func TestGoalReport(t *testing.T) {
 }
 
 func TestRunOrder(t *testing.T) {
-	names := func(w workload) []string {
+	names := func(w workload) ([]string, int) {
 		var out []string
-		for _, k := range runOrder(w, servers) {
+		order, lead := runOrder(w, servers)
+		for _, k := range order {
 			out = append(out, servers[k].Name)
 		}
-		return out
+		return out, lead
 	}
 	for _, w := range workloads {
-		got := names(w)
+		got, nlead := names(w)
+		want := len(leadRows)
+		if w.Goal != nil {
+			want += 2 // the goal's reference and row
+		}
+		if nlead != want {
+			t.Errorf("%s: %d lead rows, want %d", w.Name, nlead, want)
+		}
 		if len(got) != len(servers) {
 			t.Fatalf("%s: %d servers in the run order, want %d", w.Name, len(got), len(servers))
 		}
@@ -387,6 +395,45 @@ func TestRunOrder(t *testing.T) {
 		}
 		if want := []string{"inproc", "inproc-embedded", "ceiling", "gwsgi", "gwsgi-8", "gwsgi-256"}; !slices.Equal(lead, want) {
 			t.Errorf("%s: run order %v, want %v leading", w.Name, got, want)
+		}
+	}
+}
+
+func TestMedianOfRounds(t *testing.T) {
+	run := func(rps float64) runResult {
+		r := runResult{Server: "gwsgi", Status: statusOK}
+		if rps > 0 {
+			r.Wrk = &wrkResult{RPS: rps}
+			r.CPUSeconds = rps / 1000 // tells which run was kept
+		} else {
+			r.Status = statusWrkFailed
+		}
+		return r
+	}
+	for _, tc := range []struct {
+		rps  []float64
+		keep float64
+		note string
+	}{
+		{[]float64{300, 100, 200}, 200, "median of 3 rounds: 300, 100, 200 req/s"},
+		{[]float64{100, 0, 300}, 100, "median of 3 rounds: 100, —, 300 req/s"},
+		{[]float64{0, 0, 500}, 500, "median of 3 rounds: —, —, 500 req/s"},
+		{[]float64{1200}, 1200, ""},
+		{[]float64{0, 0}, 0, ""},
+	} {
+		var runs []runResult
+		for _, v := range tc.rps {
+			runs = append(runs, run(v))
+		}
+		m := median(runs)
+		if m.rps() != tc.keep || m.CPUSeconds != tc.keep/1000 {
+			t.Errorf("%v: kept the run of %v req/s, want %v", tc.rps, m.rps(), tc.keep)
+		}
+		if m.Note != tc.note {
+			t.Errorf("%v: note %q, want %q", tc.rps, m.Note, tc.note)
+		}
+		if tc.note != "" && !slices.Equal(m.RoundsRPS, tc.rps) {
+			t.Errorf("%v: rounds %v", tc.rps, m.RoundsRPS)
 		}
 	}
 }

@@ -33,6 +33,7 @@ type settings struct {
 	ServerCPU string        `json:"server_cpu"`
 	WrkCPU    string        `json:"wrk_cpu"`
 	Threads   int           `json:"threads"`
+	Rounds    int           `json:"rounds"` // runs of each lead row (runOrder), the median kept
 	BasePort  int           `json:"base_port"`
 
 	root, out         string
@@ -61,6 +62,7 @@ func parseSettings(args []string) (*settings, error) {
 	servers := fs.String("servers", "", "comma-separated server names to run (default: the mode's set)")
 	workloads := fs.String("workloads", "", "comma-separated workload names to run (default: the mode's set)")
 	threads := fs.Int("threads", 8, "thread budget given to every server that has one")
+	rounds := fs.Int("rounds", 0, "runs of each row that ratios are taken of, interleaved, the median kept (default 3, 1 with -quick)")
 	port := fs.Int("port", 19000, "first TCP port; each run uses the next one")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -72,10 +74,13 @@ func parseSettings(args []string) (*settings, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &settings{Mode: "full", Duration: 6 * time.Second, Warmup: 2 * time.Second,
+	s := &settings{Mode: "full", Duration: 6 * time.Second, Warmup: 2 * time.Second, Rounds: 3,
 		Threads: *threads, BasePort: *port, root: root}
 	if *quick {
-		s.Mode, s.Duration, s.Warmup = "quick", 3*time.Second, time.Second
+		s.Mode, s.Duration, s.Warmup, s.Rounds = "quick", 3*time.Second, time.Second, 1
+	}
+	if *rounds > 0 {
+		s.Rounds = *rounds
 	}
 	if *dur > 0 {
 		s.Duration = *dur

@@ -197,6 +197,11 @@ func (rep *report) markdown() string {
 	b.WriteString("Under each workload the rows that ratios are taken against run first, each next to the row it judges " +
 		"(a goal's reference and row; the in-process ceiling, the gnet ceiling, gwsgi and its budgets), the others after them, " +
 		"so that a machine whose speed drifts over minutes moves both sides of a ratio alike; the tables keep the servers' order. ")
+	if s.Rounds > 1 {
+		fmt.Fprintf(&b, "Those rows run in %d rounds, one after the other, and each shows its median run "+
+			"(its note lists every round's requests/s): one run moves with the load on the machine's host, the median of interleaved rounds less. ",
+			s.Rounds)
+	}
 	b.WriteString("*vs gwsgi* is requests/s over gwsgi's on the same workload (gwsgi serving the same Python app = 1.00); " +
 		"*vs ceiling* is requests/s over the in-process ceiling's, the same app called in a loop in one process on the server's CPU " +
 		"without HTTP or sockets (that row = 1.00; — for workloads it does not run): the share of the app's own speed a server keeps. " +

@@ -54,6 +54,7 @@ type runResult struct {
 	Processes     int               `json:"server_processes"`
 	Stop          string            `json:"stopped_by,omitempty"`
 	Attempts      int               `json:"attempts"`
+	RoundsRPS     []float64         `json:"rounds_rps,omitempty"` // a lead row's req/s in each round; the row is the median's run
 	WrkOutput     string            `json:"wrk_output,omitempty"`
 	ServerLog     string            `json:"server_log_tail,omitempty"`
 

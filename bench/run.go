@@ -52,9 +52,10 @@ func run(s *settings) error {
 	}
 	n := 0
 	for _, w := range p.workloads {
-		for _, sv := range p.servers {
-			if argv, _ := command(sv, s, w, "x"); argv != nil {
-				n++
+		order, lead := runOrder(w, p.servers)
+		for i, k := range order {
+			if argv, _ := command(p.servers[k], s, w, "x"); argv != nil {
+				n += s.roundsOf(i < lead)
 			}
 		}
 	}
@@ -67,36 +68,9 @@ func run(s *settings) error {
 	for _, sv := range p.servers {
 		rep.Servers = append(rep.Servers, serverRow{sv.Name, sv.Label, sv.Budget(s), sv.About, sv.Reference})
 	}
-	pc := &pacer{spare: time.Duration(float64(est) * spareShare)}
-	port, i := s.BasePort, 0
+	rn := &runner{s: s, pc: &pacer{spare: time.Duration(float64(est) * spareShare)}, port: s.BasePort, total: n}
 	for _, w := range p.workloads {
-		runs := make([]runResult, len(p.servers))
-		for _, k := range runOrder(w, p.servers) {
-			sv := p.servers[k]
-			r := runOne(s, pc, sv, w, port)
-			port++
-			for r.disturbed() && r.Attempts < maxAttempts && pc.retry(s.Warmup+s.Duration+perRunCost) {
-				fmt.Printf("bench: %s × %s: machine busy (%.1f CPU-s elsewhere), repeating\n", w.Name, sv.Name, r.OtherCPU)
-				again := runOne(s, pc, sv, w, port)
-				port++
-				again.Attempts = r.Attempts + 1
-				if again.OtherCPU < r.OtherCPU || !r.measured() {
-					r = again
-				} else {
-					r.Attempts = again.Attempts
-				}
-			}
-			if r.Attempts > 1 {
-				r.Notes = append(r.Notes, fmt.Sprintf("least disturbed of %d attempts", r.Attempts))
-				r.finish()
-			}
-			if r.Status != statusNA {
-				i++
-				fmt.Printf("bench: [%d/%d] %-6s %-18s %s\n", i, n, w.Name, sv.Name, r.summary())
-			}
-			runs[k] = r
-		}
-		rep.Runs = append(rep.Runs, runs...) // in the servers' order
+		rep.Runs = append(rep.Runs, rn.workload(w, p.servers)...) // in the servers' order
 	}
 	rep.WallS = time.Since(began).Seconds()
 	rep.Finished = time.Now().UTC().Format(time.RFC3339)
@@ -116,31 +90,32 @@ func run(s *settings) error {
 var leadRows = []string{"inproc", "inproc-embedded", "ceiling", "gwsgi", "gwsgi-8", "gwsgi-256"}
 
 // runOrder is the order to run servers in under w, as indices into
-// servers: leadRows first, then the rest in their own order. The speed of
-// a shared machine drifts over minutes (other tenants of its host), and a
-// ratio of two runs made seconds apart moves less with it than one of
-// runs made minutes apart; so each ratio a goal is stated in is taken of
-// neighbouring runs. The report keeps the servers' order.
-func runOrder(w workload, servers []server) []int {
-	lead := leadRows
+// servers: leadRows first, then the rest in their own order; lead is how
+// many of order are lead rows. The speed of a shared machine drifts over
+// minutes (other tenants of its host), and a ratio of two runs made
+// seconds apart moves less with it than one of runs made minutes apart;
+// so each ratio a goal is stated in is taken of neighbouring runs. The
+// report keeps the servers' order.
+func runOrder(w workload, servers []server) (order []int, lead int) {
+	names := leadRows
 	if w.Goal != nil {
-		lead = append([]string{w.Goal.Reference, w.Goal.Row}, leadRows...)
+		names = append([]string{w.Goal.Reference, w.Goal.Row}, leadRows...)
 	}
-	var order []int
 	taken := make([]bool, len(servers))
-	for _, name := range lead {
+	for _, name := range names {
 		for k, sv := range servers {
 			if sv.Name == name && !taken[k] {
 				order, taken[k] = append(order, k), true
 			}
 		}
 	}
+	lead = len(order)
 	for k := range servers {
 		if !taken[k] {
 			order = append(order, k)
 		}
 	}
-	return order
+	return order, lead
 }
 
 func makePlan(s *settings) (plan, error) {
