@@ -7,8 +7,8 @@ import (
 )
 
 // Rounds: under every workload the lead rows (runOrder), the ones that
-// ratios are taken of, run Settings.Rounds times in a row, one round after
-// the other, and each keeps its median run. One run of a few seconds on a
+// ratios are taken of, run in Settings.Rounds rounds, each round running
+// every lead row once in order, and each row keeps its median run. One run of a few seconds on a
 // shared VM moves by 10-20% with the host's other tenants; the median of
 // interleaved rounds follows the machine's speed, not one run's luck, and
 // the rows beside each other still ran seconds apart in every round.
