@@ -42,10 +42,9 @@ static PyObject *common_objs[NCOMMON];
 #define NAME_SLOTS 512   /* power of two */
 #define NAME_MAX_CACHED 384
 #define NAME_MAX_LEN 64
-#define VALUE_MAX_KEPT 512 /* longer header values are not kept for reuse */
+#define VALUE_MAX_KEPT 512 /* longer values (header fields, CGI variables) are not kept for reuse */
 static struct {
 	uint32_t hash;
-	Py_ssize_t n;
 	PyObject *s;     /* interned str, owned by the cache */
 	PyObject *value; /* the field's last value (str), owned by the cache, or NULL */
 } name_cache[NAME_SLOTS];
@@ -58,6 +57,11 @@ static uint32_t fnv(const char *p, Py_ssize_t n) {
 		h *= 16777619u;
 	}
 	return h;
+}
+
+/* same reports whether the latin-1 str s holds the n bytes at p. */
+static int same(PyObject *s, const char *p, Py_ssize_t n) {
+	return PyUnicode_GET_LENGTH(s) == n && memcmp(PyUnicode_1BYTE_DATA(s), p, n) == 0;
 }
 
 /* name_slot returns the cache slot of an HTTP_* name, interning and
@@ -78,21 +82,14 @@ static int name_slot(const char *p, Py_ssize_t n) {
 				return -1;
 			PyUnicode_InternInPlace(&v); /* steals v, gives back a new ref: the cache's */
 			name_cache[i].hash = h;
-			name_cache[i].n = n;
 			name_cache[i].s = v;
 			name_count++;
 			return (int)i;
 		}
-		if (name_cache[i].hash == h && name_cache[i].n == n &&
-		    memcmp(PyUnicode_1BYTE_DATA(s), p, n) == 0)
+		if (name_cache[i].hash == h && same(s, p, n))
 			return (int)i;
 	}
 	return -1;
-}
-
-/* same reports whether the latin-1 str s holds the n bytes at p. */
-static int same(PyObject *s, const char *p, Py_ssize_t n) {
-	return PyUnicode_GET_LENGTH(s) == n && memcmp(PyUnicode_1BYTE_DATA(s), p, n) == 0;
 }
 
 /* pe_header returns in *k and *v new references to the name (an HTTP_*
