@@ -31,6 +31,20 @@ type Gate interface {
 	Release(w *Worker) bool
 }
 
+// GateWaiter is implemented by a Gate that can wait for its holder to let
+// go without making it let go. A standby waits that way while tasks keep
+// finishing (the holder serves the queue) instead of taking the gate by
+// force after Preempt and handing it back: each such hand-back costs the
+// holder's thread a switch and its caches.
+type GateWaiter interface {
+	// AwaitAcquire takes the gate for w once its holder lets go of it
+	// within d, and returns how long the taking itself then waited (the
+	// gate can be taken by another in between, and then by force from
+	// it). ok is false, and w does not hold the gate, when the holder kept
+	// it for d.
+	AwaitAcquire(w *Worker, d time.Duration) (took time.Duration, ok bool)
+}
+
 // GateTimer is implemented by a Gate that measures the waits for it
 // itself, those made inside a task too (an interpreter taking its lock
 // back after a blocking call). Waited returns w's total so far, in
@@ -369,9 +383,7 @@ func (w *Worker) acquireAsStandby() {
 	idle := 0 // hand-backs in a row while no task finished
 	for {
 		done := b.finished.Load()
-		t0 := time.Now()
-		g.Acquire(w)
-		if preempt <= 0 || time.Since(t0) < preempt || b.inFlight.Load() == 0 {
+		if !w.takeGate() || b.inFlight.Load() == 0 {
 			break
 		}
 		if b.finished.Load() != done {
@@ -383,6 +395,36 @@ func (w *Worker) acquireAsStandby() {
 		time.Sleep(preempt / 32)
 	}
 	w.holds = true
+}
+
+// takeGate takes the gate for a standby and reports whether that may
+// have taken it from a holder by force: the taking waited Preempt or
+// longer. A GateWaiter is first waited on without force for as long as
+// tasks keep finishing (the holder serves the queue, and lets go when it
+// blocks or the queue runs dry); the gate is taken by force only from a
+// holder that let no task finish for Preempt: a long task, or something
+// that is not a task while every task is blocked.
+func (w *Worker) takeGate() (forced bool) {
+	b := w.b
+	g, preempt := b.cfg.Gate, b.cfg.Preempt
+	if preempt <= 0 {
+		g.Acquire(w)
+		return false
+	}
+	if gw, ok := g.(GateWaiter); ok {
+		for {
+			done := b.finished.Load()
+			if took, ok := gw.AwaitAcquire(w, preempt); ok {
+				return took >= preempt
+			}
+			if b.inFlight.Load() == 0 || b.finished.Load() == done {
+				break
+			}
+		}
+	}
+	t0 := time.Now()
+	g.Acquire(w)
+	return time.Since(t0) >= preempt
 }
 
 // maxHandBacks is how many times in a row a standby hands the gate back

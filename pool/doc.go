@@ -21,7 +21,8 @@
 // I/O-bound one gets as many requests in flight as it blocks on, from one
 // budget. A waiting worker that gets the gate only after the interpreter's
 // switch interval took it from a holder that did not block: it hands it
-// back (Config.Preempt).
+// back (Config.Preempt). A Gate that can be waited on without force
+// (GateWaiter) is, while the holder keeps finishing tasks.
 //
 // BatchScheduling puts the process under SCHED_BATCH, so that threads
 // waking up (the event loop, a worker handed the gate) do not preempt the
