@@ -84,7 +84,7 @@ static int cleanup(pyembed_worker *w) {
 		}
 		Py_CLEAR(w->result);
 	}
-	w->active = 0;
+	pe_set_active(w, 0);
 	return rc;
 }
 
@@ -189,7 +189,7 @@ int pyembed_call(pyembed_worker *w, PyObject *app, const char *base, const int32
 	pe_clear_interrupt(w);
 	pe_drop_deferred(w);
 	w->gen++;
-	w->active = 1;
+	pe_set_active(w, 1);
 	int rc;
 	PyObject *env = build_environ(w, base, vars, nheaders); /* new ref */
 	PyObject *start = env ? pe_start_new(w) : NULL;          /* new ref */
@@ -296,7 +296,7 @@ int pyembed_defer(pyembed_worker *w) {
 	w->ndobjs = need;
 	w->nchunks = 0;
 	w->result = NULL;
-	w->active = 0;
+	pe_set_active(w, 0);
 	return 0;
 }
 

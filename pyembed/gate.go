@@ -26,6 +26,22 @@ func (gate) Acquire(pw *pool.Worker) {
 	C.pyembed_gate_acquire(pw.Local.(*worker).cw)
 }
 
+// AwaitAcquire implements pool.GateWaiter: it takes the GIL once its
+// holder lets go of it within d, without making it let go (see gilwait.c).
+func (gate) AwaitAcquire(pw *pool.Worker, d time.Duration) (took time.Duration, ok bool) {
+	ns := C.pyembed_gate_await(pw.Local.(*worker).cw, C.int64_t(d))
+	return time.Duration(ns), ns >= 0
+}
+
+// setGILGrace sets how long a GIL let go of for an unknown reason stays
+// free before the standby takes it (see gilwait.c), and returns the old
+// value. Tests only; no standby may be waiting.
+func setGILGrace(d time.Duration) time.Duration {
+	old := time.Duration(C.pe_gil_grace_ns)
+	C.pe_gil_grace_ns = C.int64_t(d)
+	return old
+}
+
 // Release gives the GIL back if pw's thread holds it now.
 func (gate) Release(pw *pool.Worker) bool {
 	return C.pyembed_gate_release(pw.Local.(*worker).cw) != 0

@@ -472,28 +472,68 @@ void pyembed_worker_detach(pyembed_worker *w) {
 		tls_worker = NULL;
 }
 
+int pe_gil_running;
+
+/* pe_set_active starts (on) or ends w's request, and keeps pe_gil_running:
+ * the workers whose request runs and whose thread has not let go of the
+ * GIL of its own accord since. A worker starts its request holding the
+ * GIL. */
+void pe_set_active(pyembed_worker *w, int on) {
+	w->active = on;
+	if (w->running != on) {
+		w->running = on;
+		__atomic_add_fetch(&pe_gil_running, on ? 1 : -1, __ATOMIC_SEQ_CST);
+	}
+}
+
 #ifdef PE_WRAP_GIL
 #include <time.h>
 
 void __real_PyEval_RestoreThread(PyThreadState *ts);
+PyThreadState *__real_PyEval_SaveThread(void);
 
-/* __wrap_PyEval_RestoreThread stands for PyEval_RestoreThread in every
- * call the linker could redirect (-Wl,--wrap): this package's and the
- * statically linked interpreter's, so every Py_END_ALLOW_THREADS of its
- * built-in modules (time.sleep, sockets, select, files, locks). It adds the
- * time the calling thread waited for the GIL to its worker while a request
- * runs there. Extension modules loaded at run time call the real one. */
+int pe_gil_takers;
+
+/* The interpreter's own calls to PyEval_SaveThread and
+ * PyEval_RestoreThread (-Wl,--wrap), so every Py_BEGIN_ALLOW_THREADS and
+ * Py_END_ALLOW_THREADS of its built-in modules (time.sleep, sockets,
+ * select, files, locks), and this package's, go through these wrappers.
+ * Extension modules loaded at run time call the real ones.
+ *
+ * __wrap_PyEval_SaveThread: a request's thread lets go of the GIL of its
+ * own accord (it blocks, or the gate lets go); it no longer counts in
+ * pe_gil_running. */
+PyThreadState *__wrap_PyEval_SaveThread(void) {
+	pyembed_worker *w = tls_worker;
+	if (w != NULL && w->running) {
+		w->running = 0;
+		__atomic_sub_fetch(&pe_gil_running, 1, __ATOMIC_SEQ_CST);
+	}
+	return __real_PyEval_SaveThread();
+}
+
+/* __wrap_PyEval_RestoreThread adds the time the calling thread waited for
+ * the GIL to its worker while a request runs there, and counts the
+ * request in pe_gil_running again. pe_gil_takers counts the threads
+ * inside it: those about to take the GIL or waiting for it (gilwait.c
+ * leaves the GIL to them). */
 void __wrap_PyEval_RestoreThread(PyThreadState *ts) {
 	pyembed_worker *w = tls_worker;
-	if (w == NULL || !w->active) {
-		__real_PyEval_RestoreThread(ts);
-		return;
-	}
+	int timed = w != NULL && w->active;
 	struct timespec a, b;
-	clock_gettime(CLOCK_MONOTONIC, &a);
+	__atomic_add_fetch(&pe_gil_takers, 1, __ATOMIC_SEQ_CST);
+	if (timed)
+		clock_gettime(CLOCK_MONOTONIC, &a);
 	__real_PyEval_RestoreThread(ts);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	w->gil_wait_ns += (int64_t)(b.tv_sec - a.tv_sec) * 1000000000 + (b.tv_nsec - a.tv_nsec);
+	__atomic_sub_fetch(&pe_gil_takers, 1, __ATOMIC_SEQ_CST);
+	if (timed) {
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		w->gil_wait_ns += (int64_t)(b.tv_sec - a.tv_sec) * 1000000000 + (b.tv_nsec - a.tv_nsec);
+		if (!w->running) {
+			w->running = 1;
+			__atomic_add_fetch(&pe_gil_running, 1, __ATOMIC_SEQ_CST);
+		}
+	}
 }
 #endif
 

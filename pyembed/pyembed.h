@@ -65,7 +65,8 @@ typedef struct pyembed_worker {
 	PyThreadState *ts;   /* persistent thread state; NULL: PyGILState per call */
 	PyGILState_STATE gs; /* PyGILState_Ensure's result while ts == NULL */
 	uint32_t gen;        /* request generation; objects of older requests are stale */
-	int active;          /* a request runs */
+	int active;          /* a request runs (pe_set_active) */
+	int running;         /* ... and the thread has not let go of the GIL of its own accord since (counted in pe_gil_running) */
 	int held;            /* the gate holds the GIL for ts across calls (pyembed_gate_*) */
 	int64_t gil_wait_ns; /* time this thread waited for the GIL while a request ran (PE_WRAP_GIL) */
 	int interrupted;     /* RequestTimeout was set for ts (pyembed_interrupt), under the GIL */
@@ -128,6 +129,14 @@ int pyembed_gate_release(pyembed_worker *w);
 long pyembed_switch_interval_us(void);
 void pyembed_set_error(int code, const char *p, Py_ssize_t n);
 
+/* gilwait.c */
+int64_t pyembed_gate_await(pyembed_worker *w, int64_t timeout_ns);
+extern int64_t pe_gil_grace_ns;
+extern int pe_gil_running; /* requests whose thread has not let go of the GIL of its own accord (interp.c) */
+#ifdef PE_WRAP_GIL
+extern int pe_gil_takers; /* threads in PyEval_RestoreThread (interp.c) */
+#endif
+
 /* control.c */
 int pyembed_gil_ensure(void);
 void pyembed_gil_release(int state);
@@ -156,6 +165,7 @@ void pe_enter(pyembed_worker *w);
 void pe_leave(pyembed_worker *w);
 void pe_fail(pyembed_worker *w, const char *msg);
 void pe_fail_exc(pyembed_worker *w);
+void pe_set_active(pyembed_worker *w, int on);
 int pe_header(const char *name, Py_ssize_t nn, const char *val, Py_ssize_t vn, PyObject **k, PyObject **v);
 PyObject *pe_value(int which, const char *p, Py_ssize_t n);
 PyObject *pe_start_new(pyembed_worker *w);

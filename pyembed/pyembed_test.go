@@ -76,6 +76,7 @@ func (s *syncBuf) Printf(f string, a ...any) { fmt.Fprintf(s, f+"\n", a...) }
 type thread struct {
 	fns  chan func()
 	done chan struct{}
+	pw   pool.Worker // the budget worker it stands for
 }
 
 func newThread(app *App) *thread {
@@ -83,13 +84,12 @@ func newThread(app *App) *thread {
 	ready := make(chan struct{})
 	go func() {
 		runtime.LockOSThread()
-		var pw pool.Worker
-		app.WorkerInit(&pw)
+		app.WorkerInit(&th.pw)
 		close(ready)
 		for f := range th.fns {
 			f()
 		}
-		app.WorkerExit(&pw)
+		app.WorkerExit(&th.pw)
 		close(th.done)
 	}()
 	<-ready

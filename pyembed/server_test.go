@@ -245,3 +245,63 @@ func TestSlowReaderLetsOthersRun(t *testing.T) {
 	}
 	noProblems(t)
 }
+
+// The gate's standby (AwaitAcquire) never takes the GIL from a request
+// that computes, and leaves a GIL that another thread took from it by
+// force (a thread that waited the switch interval) to that request: it
+// waits until the request's thread lets go of its own accord. (The grace
+// after which a GIL let go of for no known reason is taken anyway is
+// lengthened, so that a busy machine, slow to run the request's thread
+// again, does not decide it.)
+func TestGateAwaitLeavesTheGILToItsRequest(t *testing.T) {
+	var g gate
+	defer setGILGrace(setGILGrace(time.Second))
+	holder, standby, forcer := newThread(validated), newThread(validated), newThread(validated)
+	defer holder.stop()
+	defer standby.stop()
+	defer forcer.stop()
+
+	busyEnd := make(chan time.Time, 1)
+	go holder.do(func() {
+		g.Acquire(&holder.pw)
+		if res := request(t, validated, req("GET", "/busy")); res.body != "busy" {
+			t.Errorf("busy: %q", res.body)
+		}
+		busyEnd <- time.Now()
+		g.Release(&holder.pw)
+	})
+	time.Sleep(50 * time.Millisecond) // /busy computes for 0.4 s from here
+
+	took := make(chan time.Time, 1)
+	timeouts := 0
+	go standby.do(func() {
+		for {
+			if _, ok := g.AwaitAcquire(&standby.pw, 20*time.Millisecond); ok {
+				took <- time.Now()
+				g.Release(&standby.pw)
+				return
+			}
+			timeouts++
+		}
+	})
+	// Five forced switches in the middle of /busy: each waits the switch
+	// interval, takes the GIL from the request, holds it a moment and
+	// lets go of it.
+	const rounds = 5
+	forcer.do(func() {
+		for range rounds {
+			g.Acquire(&forcer.pw)
+			time.Sleep(time.Millisecond)
+			g.Release(&forcer.pw)
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+	end, got := <-busyEnd, <-took
+	if got.Before(end) {
+		t.Errorf("the standby took the GIL %v before the computing request let go of it (after %d waits)", end.Sub(got), timeouts)
+	}
+	if timeouts == 0 {
+		t.Errorf("the standby never waited: it took the GIL at once")
+	}
+	noProblems(t)
+}
