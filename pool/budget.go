@@ -383,7 +383,7 @@ func (w *Worker) acquireAsStandby() {
 	idle := 0 // hand-backs in a row while no task finished
 	for {
 		done := b.finished.Load()
-		if !w.takeGate() || b.inFlight.Load() == 0 {
+		if !w.takeGate(idle == 0) || b.inFlight.Load() == 0 {
 			break
 		}
 		if b.finished.Load() != done {
@@ -399,19 +399,22 @@ func (w *Worker) acquireAsStandby() {
 
 // takeGate takes the gate for a standby and reports whether that may
 // have taken it from a holder by force: the taking waited Preempt or
-// longer. A GateWaiter is first waited on without force for as long as
-// tasks keep finishing (the holder serves the queue, and lets go when it
-// blocks or the queue runs dry); the gate is taken by force only from a
-// holder that let no task finish for Preempt: a long task, or something
-// that is not a task while every task is blocked.
-func (w *Worker) takeGate() (forced bool) {
+// longer. With wait, a GateWaiter is first waited on without force for as
+// long as tasks keep finishing (the holder serves the queue, and lets go
+// when it blocks or the queue runs dry); the gate is taken by force only
+// from a holder that let no task finish for Preempt: a long task, or
+// something that is not a task while every task is blocked. Once that
+// happened, and no task finished since, the standby's next turns take it
+// by force at once (wait false), as often as a standby without a
+// GateWaiter does.
+func (w *Worker) takeGate(wait bool) (forced bool) {
 	b := w.b
 	g, preempt := b.cfg.Gate, b.cfg.Preempt
 	if preempt <= 0 {
 		g.Acquire(w)
 		return false
 	}
-	if gw, ok := g.(GateWaiter); ok {
+	if gw, ok := g.(GateWaiter); ok && wait {
 		for {
 			done := b.finished.Load()
 			if took, ok := gw.AwaitAcquire(w, preempt); ok {
