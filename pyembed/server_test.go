@@ -185,6 +185,12 @@ func TestGateBudget(t *testing.T) {
 	if peak := getBody(t, base, "/nap-peak"); peak < "20" || len(peak) != 2 {
 		t.Errorf("at most %s of 40 sleeping requests overlapped", peak)
 	}
+	// The same when they wait in an extension module's call, which lets
+	// go of the GIL through the real PyEval_SaveThread, unseen.
+	getAll(t, base, "/cnap", 40)
+	if peak := getBody(t, base, "/nap-peak"); peak < "20" || len(peak) != 2 {
+		t.Errorf("at most %s of 40 requests waiting in an extension module overlapped", peak)
+	}
 	_, sum := phases.Summary()
 	if sum[loop.PhaseApp].Mean < 150e3 {
 		t.Errorf("app phase %+v: the 0.2 s naps are not in it", sum[loop.PhaseApp])

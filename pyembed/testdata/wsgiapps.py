@@ -24,6 +24,12 @@ _nap_lock = threading.Lock()
 _spin_threads = set()  # threads that served /spin
 
 
+def _libc():
+    import ctypes
+
+    return ctypes.CDLL(None)
+
+
 def _hook(u):
     with lock:
         problems.append("%s: %s" % (getattr(u.exc_type, "__name__", u.exc_type), u.exc_value))
@@ -145,18 +151,23 @@ def router(environ, start_response):
         environ["wsgi.errors"].flush()
         start_response("200 OK", TEXT)
         return [b"logged"]
-    if path == "/nap":  # sleeps 0.2 s, counting how many nap at once
+    if path in ("/nap", "/cnap"):  # sleeps 0.2 s, counting how many nap at once
         with _nap_lock:
             _nap[0] += 1
             _nap[1] = max(_nap[1], _nap[0])
-        time.sleep(0.2)
+        if path == "/nap":
+            time.sleep(0.2)
+        else:  # in an extension module's call (ctypes), as a database driver waits
+            _libc().usleep(200000)
         with _nap_lock:
             _nap[0] -= 1
         start_response("200 OK", TEXT)
         return [b"napped"]
-    if path == "/nap-peak":
+    if path == "/nap-peak":  # the most that napped at once, then reset
         start_response("200 OK", TEXT)
-        return [str(_nap[1]).encode()]
+        with _nap_lock:
+            peak, _nap[1] = _nap[1], 0
+        return [str(peak).encode()]
     if path == "/spin":  # about a millisecond of computing, noting the thread
         _spin_threads.add(threading.get_ident())
         sum(i * i for i in range(20000))
