@@ -45,6 +45,41 @@ int64_t pe_gil_grace_ns = 200000;
 #endif
 #define RUNNING() __atomic_load_n(&pe_gil_running, __ATOMIC_SEQ_CST)
 
+/* The standby waits aside, on a condition of its own, while other threads
+ * are on their way to take the GIL: on the GIL's condition it would be
+ * woken by releases that are theirs, only to pass them on. A request's
+ * thread that lets go of the GIL of its own accord wakes it
+ * (pe_gil_let_go) when the release is the standby's. */
+static pthread_mutex_t aside_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t aside_cv = PTHREAD_COND_INITIALIZER;
+static int aside; /* the standby waits aside */
+
+/* pe_gil_let_go runs after a request's thread let go of the GIL of its
+ * own accord (__wrap_PyEval_SaveThread), without the GIL. */
+void pe_gil_let_go(void) {
+	if (!__atomic_load_n(&aside, __ATOMIC_SEQ_CST) || RUNNING() != 0 || TAKERS() != 0)
+		return;
+	pthread_mutex_lock(&aside_mu);
+	pthread_cond_signal(&aside_cv);
+	pthread_mutex_unlock(&aside_mu);
+}
+
+/* wait_aside waits until end at most, or until pe_gil_let_go wakes it;
+ * it returns at once when the GIL is free and nobody is on the way to it
+ * any more. */
+static void wait_aside(struct _gil_runtime_state *gil, int64_t end) {
+	struct timespec dl = {.tv_sec = end / 1000000000, .tv_nsec = end % 1000000000};
+	pthread_mutex_lock(&aside_mu);
+	__atomic_store_n(&aside, 1, __ATOMIC_SEQ_CST);
+	pthread_mutex_lock(&gil->mutex);
+	int changed = !_Py_atomic_load_relaxed(&gil->locked) && TAKERS() == 0;
+	pthread_mutex_unlock(&gil->mutex);
+	if (!changed)
+		pthread_cond_clockwait(&aside_cv, &aside_mu, CLOCK_MONOTONIC, &dl);
+	__atomic_store_n(&aside, 0, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&aside_mu);
+}
+
 /* gil_released waits up to timeout_ns for the GIL to be released to the
  * standby, and reports whether it was. It never asks the holder to let go.
  *
@@ -56,7 +91,8 @@ int64_t pe_gil_grace_ns = 200000;
  * that thread waits to take it back, and taking the queue on then would
  * leave its request behind the queue. When a request's thread lets go in
  * an extension module's call, which calls the real PyEval_SaveThread, the
- * two look alike; that GIL is taken once it has stayed free for pe_gil_grace_ns. */
+ * two look alike; that GIL is taken once it has stayed free for
+ * pe_gil_grace_ns. */
 static int gil_released(int64_t timeout_ns) {
 	struct _gil_runtime_state *gil = &_PyRuntime.ceval.gil;
 	int64_t now = mono_ns(), end = now + timeout_ns, unclaimed = 0;
@@ -64,10 +100,10 @@ static int gil_released(int64_t timeout_ns) {
 	int mine = 0;
 	pthread_mutex_lock(&gil->mutex);
 	for (;;) {
-		if (_Py_atomic_load_relaxed(&gil->locked) || gil->switch_number != switches) {
+		int locked = _Py_atomic_load_relaxed(&gil->locked), takers = TAKERS();
+		if (locked || gil->switch_number != switches)
 			unclaimed = 0; /* taken since */
-		}
-		if (!_Py_atomic_load_relaxed(&gil->locked) && TAKERS() == 0) {
+		if (!locked && takers == 0) {
 			if (RUNNING() == 0 || (unclaimed && now - unclaimed >= pe_gil_grace_ns)) {
 				mine = 1;
 				break;
@@ -77,7 +113,7 @@ static int gil_released(int64_t timeout_ns) {
 				switches = gil->switch_number;
 			}
 		}
-		if (!_Py_atomic_load_relaxed(&gil->locked)) {
+		if (!locked) {
 			/* The condition is the one take_gil waits on, and a
 			 * release wakes one of its waiters: one that is not the
 			 * standby's goes on to the others. */
@@ -85,9 +121,15 @@ static int gil_released(int64_t timeout_ns) {
 		}
 		if (now >= end)
 			break;
-		int64_t until = unclaimed && unclaimed + pe_gil_grace_ns < end ? unclaimed + pe_gil_grace_ns : end;
-		struct timespec dl = {.tv_sec = until / 1000000000, .tv_nsec = until % 1000000000};
-		pthread_cond_clockwait(&gil->cond, &gil->mutex, CLOCK_MONOTONIC, &dl);
+		if (takers > 0) {
+			pthread_mutex_unlock(&gil->mutex);
+			wait_aside(gil, end);
+			pthread_mutex_lock(&gil->mutex);
+		} else {
+			int64_t until = unclaimed && unclaimed + pe_gil_grace_ns < end ? unclaimed + pe_gil_grace_ns : end;
+			struct timespec dl = {.tv_sec = until / 1000000000, .tv_nsec = until % 1000000000};
+			pthread_cond_clockwait(&gil->cond, &gil->mutex, CLOCK_MONOTONIC, &dl);
+		}
 		now = mono_ns();
 	}
 	pthread_mutex_unlock(&gil->mutex);
@@ -95,6 +137,8 @@ static int gil_released(int64_t timeout_ns) {
 }
 #else
 int64_t pe_gil_grace_ns;
+
+void pe_gil_let_go(void) {}
 
 static int gil_released(int64_t timeout_ns) {
 	(void)timeout_ns;

@@ -502,14 +502,19 @@ int pe_gil_takers;
  *
  * __wrap_PyEval_SaveThread: a request's thread lets go of the GIL of its
  * own accord (it blocks, or the gate lets go); it no longer counts in
- * pe_gil_running. */
+ * pe_gil_running. After any release of a worker's thread (the gate's too)
+ * a standby waiting aside may take the GIL on. */
 PyThreadState *__wrap_PyEval_SaveThread(void) {
 	pyembed_worker *w = tls_worker;
-	if (w != NULL && w->running) {
+	if (w == NULL)
+		return __real_PyEval_SaveThread();
+	if (w->running) {
 		w->running = 0;
 		__atomic_sub_fetch(&pe_gil_running, 1, __ATOMIC_SEQ_CST);
 	}
-	return __real_PyEval_SaveThread();
+	PyThreadState *ts = __real_PyEval_SaveThread();
+	pe_gil_let_go();
+	return ts;
 }
 
 /* __wrap_PyEval_RestoreThread adds the time the calling thread waited for

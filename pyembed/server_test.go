@@ -311,3 +311,46 @@ func TestGateAwaitLeavesTheGILToItsRequest(t *testing.T) {
 	}
 	noProblems(t)
 }
+
+// A standby leaves a GIL that another thread is on its way to take to that
+// thread, waiting aside, and takes it when that thread lets go of it.
+func TestGateAwaitDefersToTakersAndWakes(t *testing.T) {
+	var g gate
+	a, b, s := newThread(validated), newThread(validated), newThread(validated)
+	defer a.stop()
+	defer b.stop()
+	defer s.stop()
+
+	a.do(func() { g.Acquire(&a.pw) })
+	bLetGo := make(chan time.Time, 1)
+	go b.do(func() {
+		g.Acquire(&b.pw) // waits in PyEval_RestoreThread until a lets go
+		time.Sleep(50 * time.Millisecond)
+		bLetGo <- time.Now()
+		g.Release(&b.pw)
+	})
+	time.Sleep(20 * time.Millisecond) // b is on its way to the GIL
+	type result struct {
+		at time.Time
+		ok bool
+	}
+	got := make(chan result, 1)
+	go s.do(func() {
+		_, ok := g.AwaitAcquire(&s.pw, 2*time.Second)
+		got <- result{time.Now(), ok}
+		if ok {
+			g.Release(&s.pw)
+		}
+	})
+	time.Sleep(20 * time.Millisecond) // s waits
+	a.do(func() { g.Release(&a.pw) }) // b takes the GIL, not s
+	r, let := <-got, <-bLetGo
+	switch {
+	case !r.ok:
+		t.Fatal("the standby did not get the GIL in 2 s")
+	case r.at.Before(let):
+		t.Errorf("the standby took the GIL %v before the thread on its way to it let go", let.Sub(r.at))
+	case r.at.Sub(let) > time.Second:
+		t.Errorf("the standby took the GIL %v after it was let go", r.at.Sub(let))
+	}
+}
