@@ -47,15 +47,16 @@ int64_t pe_gil_grace_ns = 200000;
 
 /* The standby waits aside, on a condition of its own, while other threads
  * are on their way to take the GIL: on the GIL's condition it would be
- * woken by releases that are theirs, only to pass them on. A request's
- * thread that lets go of the GIL of its own accord wakes it
- * (pe_gil_let_go) when the release is the standby's. */
+ * woken by releases that are theirs, only to pass them on. A worker's
+ * thread that lets go of the GIL of its own accord (its request blocks,
+ * or the gate lets go) wakes it (pe_gil_let_go) when the release is the
+ * standby's. One standby waits at a time (the budget keeps one). */
 static pthread_mutex_t aside_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t aside_cv = PTHREAD_COND_INITIALIZER;
 static int aside; /* the standby waits aside */
 
-/* pe_gil_let_go runs after a request's thread let go of the GIL of its
- * own accord (__wrap_PyEval_SaveThread), without the GIL. */
+/* pe_gil_let_go runs after a worker's thread let go of the GIL of its own
+ * accord (__wrap_PyEval_SaveThread), without the GIL. */
 void pe_gil_let_go(void) {
 	if (!__atomic_load_n(&aside, __ATOMIC_SEQ_CST) || RUNNING() != 0 || TAKERS() != 0)
 		return;
