@@ -25,7 +25,8 @@
 #define PE_GIL_VISIBLE 1
 #endif
 
-static int64_t mono_ns(void) {
+/* pe_mono_ns reads the monotonic clock, in nanoseconds. */
+int64_t pe_mono_ns(void) {
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
@@ -96,7 +97,7 @@ static void wait_aside(struct _gil_runtime_state *gil, int64_t end) {
  * pe_gil_grace_ns. */
 static int gil_released(int64_t timeout_ns) {
 	struct _gil_runtime_state *gil = &_PyRuntime.ceval.gil;
-	int64_t now = mono_ns(), end = now + timeout_ns, unclaimed = 0;
+	int64_t now = pe_mono_ns(), end = now + timeout_ns, unclaimed = 0;
 	unsigned long switches = 0; /* gil->switch_number when unclaimed was set */
 	int mine = 0;
 	pthread_mutex_lock(&gil->mutex);
@@ -131,7 +132,7 @@ static int gil_released(int64_t timeout_ns) {
 			struct timespec dl = {.tv_sec = until / 1000000000, .tv_nsec = until % 1000000000};
 			pthread_cond_clockwait(&gil->cond, &gil->mutex, CLOCK_MONOTONIC, &dl);
 		}
-		now = mono_ns();
+		now = pe_mono_ns();
 	}
 	pthread_mutex_unlock(&gil->mutex);
 	return mine;
@@ -156,8 +157,7 @@ static int gil_released(int64_t timeout_ns) {
 int64_t pyembed_gate_await(pyembed_worker *w, int64_t timeout_ns) {
 	if (!gil_released(timeout_ns))
 		return -1;
-	int64_t t0 = mono_ns();
-	PyEval_RestoreThread(w->ts);
-	w->held = 1;
-	return mono_ns() - t0;
+	int64_t t0 = pe_mono_ns();
+	pyembed_gate_acquire(w);
+	return pe_mono_ns() - t0;
 }

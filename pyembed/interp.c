@@ -474,21 +474,25 @@ void pyembed_worker_detach(pyembed_worker *w) {
 
 int pe_gil_running;
 
-/* pe_set_active starts (on) or ends w's request, and keeps pe_gil_running:
- * the workers whose request runs and whose thread has not let go of the
- * GIL of its own accord since. A worker starts its request holding the
- * GIL. */
-void pe_set_active(pyembed_worker *w, int on) {
-	w->active = on;
+/* set_running counts w in pe_gil_running (on) or not. Only w's thread
+ * calls it. */
+static void set_running(pyembed_worker *w, int on) {
 	if (w->running != on) {
 		w->running = on;
 		__atomic_add_fetch(&pe_gil_running, on ? 1 : -1, __ATOMIC_SEQ_CST);
 	}
 }
 
-#ifdef PE_WRAP_GIL
-#include <time.h>
+/* pe_set_active starts (on) or ends w's request, and keeps pe_gil_running:
+ * the workers whose request runs and whose thread has not let go of the
+ * GIL of its own accord since. A worker starts its request holding the
+ * GIL. */
+void pe_set_active(pyembed_worker *w, int on) {
+	w->active = on;
+	set_running(w, on);
+}
 
+#ifdef PE_WRAP_GIL
 void __real_PyEval_RestoreThread(PyThreadState *ts);
 PyThreadState *__real_PyEval_SaveThread(void);
 
@@ -508,10 +512,7 @@ PyThreadState *__wrap_PyEval_SaveThread(void) {
 	pyembed_worker *w = tls_worker;
 	if (w == NULL)
 		return __real_PyEval_SaveThread();
-	if (w->running) {
-		w->running = 0;
-		__atomic_sub_fetch(&pe_gil_running, 1, __ATOMIC_SEQ_CST);
-	}
+	set_running(w, 0);
 	PyThreadState *ts = __real_PyEval_SaveThread();
 	pe_gil_let_go();
 	return ts;
@@ -525,19 +526,13 @@ PyThreadState *__wrap_PyEval_SaveThread(void) {
 void __wrap_PyEval_RestoreThread(PyThreadState *ts) {
 	pyembed_worker *w = tls_worker;
 	int timed = w != NULL && w->active;
-	struct timespec a, b;
+	int64_t t0 = timed ? pe_mono_ns() : 0;
 	__atomic_add_fetch(&pe_gil_takers, 1, __ATOMIC_SEQ_CST);
-	if (timed)
-		clock_gettime(CLOCK_MONOTONIC, &a);
 	__real_PyEval_RestoreThread(ts);
 	__atomic_sub_fetch(&pe_gil_takers, 1, __ATOMIC_SEQ_CST);
 	if (timed) {
-		clock_gettime(CLOCK_MONOTONIC, &b);
-		w->gil_wait_ns += (int64_t)(b.tv_sec - a.tv_sec) * 1000000000 + (b.tv_nsec - a.tv_nsec);
-		if (!w->running) {
-			w->running = 1;
-			__atomic_add_fetch(&pe_gil_running, 1, __ATOMIC_SEQ_CST);
-		}
+		w->gil_wait_ns += pe_mono_ns() - t0;
+		set_running(w, 1);
 	}
 }
 #endif

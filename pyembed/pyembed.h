@@ -131,6 +131,7 @@ void pyembed_set_error(int code, const char *p, Py_ssize_t n);
 
 /* gilwait.c */
 int64_t pyembed_gate_await(pyembed_worker *w, int64_t timeout_ns);
+int64_t pe_mono_ns(void);
 extern int64_t pe_gil_grace_ns;
 void pe_gil_let_go(void);
 extern int pe_gil_running; /* requests whose thread has not let go of the GIL of its own accord (interp.c) */
