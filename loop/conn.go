@@ -161,6 +161,12 @@ func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 
 func (cs *connState) onTraffic() gnet.Action {
 	if cs.ex != nil {
+		if cs.handoff.Load() == handoffDone {
+			// The app wrote its whole response and let go: no timeout
+			// applies, nothing streams (a streamed body sets handoffKick).
+			cs.complete(cs.ex, cs.ex.keep)
+			return gnet.None
+		}
 		if t := now(); cs.srv.cfg.Timeout > 0 && cs.overdue(t) {
 			if act := cs.timedOut(t); act != gnet.None {
 				return act
@@ -246,9 +252,15 @@ func (cs *connState) expired(now int64) bool {
 	return now-cs.since.Load() > int64(limit)
 }
 
+// setPhase enters phase p. Its start is read from the clock for the
+// phases that time out on it: a busy connection times out on its
+// request's progress instead (expired, overdue), so dispatch reads no
+// clock.
 func (cs *connState) setPhase(p phase) {
 	cs.phase.Store(int32(p))
-	cs.since.Store(now())
+	if p != phaseBusy {
+		cs.since.Store(now())
+	}
 }
 
 // enterHead starts the header timeout unless it is already running.

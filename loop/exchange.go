@@ -129,13 +129,17 @@ func (x *exchange) release() {
 func (x *exchange) Run(w *pool.Worker) {
 	x.w = w
 	x.srv.cfg.Metrics.AddQueued(-1)
+	var t int64
+	if x.tDispatch != 0 || x.srv.cfg.Timeout > 0 {
+		t = now() // one reading for both
+	}
 	if x.tDispatch != 0 {
-		x.tStart, x.writeNs = now(), 0
+		x.tStart, x.writeNs = t, 0
 	}
 	if x.srv.cfg.Timeout > 0 {
 		x.task = w.Task()
 		x.runner.Store(w)
-		x.cs.progress.Store(now())
+		x.cs.progress.Store(t)
 	}
 	wsgi.Serve(x.srv.cfg.App, x.env, &x.resp)
 }
