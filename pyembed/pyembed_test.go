@@ -14,6 +14,7 @@ import (
 
 	"github.com/gwsgi/gwsgi/environ"
 	"github.com/gwsgi/gwsgi/httpparse"
+	"github.com/gwsgi/gwsgi/loop/looptest"
 	"github.com/gwsgi/gwsgi/pool"
 	"github.com/gwsgi/gwsgi/wsgi"
 )
@@ -52,24 +53,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func (s *syncBuf) Printf(f string, a ...any) { fmt.Fprintf(s, f+"\n", a...) }
+// syncBuf is a log destination the test reads.
+type syncBuf = looptest.SyncBuf
 
 // thread is a goroutine locked to its OS thread with a worker thread state,
 // like one of the server's budget goroutines.

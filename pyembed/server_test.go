@@ -2,9 +2,7 @@ package pyembed
 
 import (
 	"bytes"
-	"context"
 	"io"
-	"log"
 	"net"
 	"net/http"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gwsgi/gwsgi/loop"
+	"github.com/gwsgi/gwsgi/loop/looptest"
 )
 
 // phases receives the phase times of the server serve runs.
@@ -24,35 +23,16 @@ var phases = new(loop.PhaseStats)
 func serve(t *testing.T, app *App, threads int) (*loop.Server, *syncBuf) {
 	t.Helper()
 	phases.Reset()
-	lb := &syncBuf{}
-	srv, err := loop.New(loop.Config{
-		Addr:         "127.0.0.1:0",
+	return looptest.Start(t, loop.Config{
 		App:          app,
 		Threads:      threads,
-		Loops:        2,
 		LockOSThread: true,
 		WorkerInit:   app.WorkerInit,
 		WorkerExit:   app.WorkerExit,
 		Gate:         app.Gate(),
 		Preempt:      app.SwitchInterval(),
 		Phases:       phases,
-		Log:          log.New(lb, "", 0),
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve() }()
-	<-srv.Ready()
-	t.Cleanup(func() {
-		if err := srv.Shutdown(context.Background()); err != nil {
-			t.Error(err)
-		}
-		if err := <-errc; err != nil {
-			t.Error(err)
-		}
-	})
-	return srv, lb
 }
 
 // TestOverTheServer serves the validated test app with the real server,

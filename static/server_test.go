@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"context"
 	"io"
-	"log"
 	"net"
 	"net/http"
 	"os"
@@ -18,34 +16,14 @@ import (
 
 	"github.com/gwsgi/gwsgi/examples/hello"
 	"github.com/gwsgi/gwsgi/loop"
+	"github.com/gwsgi/gwsgi/loop/looptest"
 )
 
 // startServer serves cfg on a free port with two loops and stops it when
 // the test ends; it returns the address.
 func startServer(t *testing.T, cfg loop.Config) string {
 	t.Helper()
-	cfg.Addr, cfg.Loops = "127.0.0.1:0", 2
-	cfg.Log = log.New(io.Discard, "", 0)
-	srv, err := loop.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve() }()
-	<-srv.Ready()
-	if srv.Addr() == nil {
-		t.Fatalf("server did not start: %v", <-errc)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		if err := <-errc; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
+	srv, _ := looptest.Start(t, cfg)
 	return srv.Addr().String()
 }
 
