@@ -20,6 +20,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gwsgi/gwsgi/loop/looptest"
 )
 
 // python is the interpreter whose packages (flask, django) the apps use
@@ -72,24 +74,9 @@ func buildAndRun(m *testing.M) int {
 	return m.Run()
 }
 
-// syncBuffer is a bytes.Buffer safe for the writer goroutine of exec.Cmd
-// and the test reading it at the same time.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// syncBuffer is a log destination safe for the writer goroutine of
+// exec.Cmd and the test reading it at the same time.
+type syncBuffer = looptest.SyncBuf
 
 // server is one running gwsgi process.
 type server struct {
