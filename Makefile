@@ -62,14 +62,28 @@ clean:
 # `make bench-micro` runs the hot path's Go benchmarks; `make profile`
 # captures pprof CPU and allocation profiles under load, and CPU samples
 # with the kernel in them where perf works (profiles/).
+# `make ab BASE=<revision or gwsgi binary>` runs this tree's gwsgi against
+# another build in alternating pairs and says whether the difference
+# stands out of the machine's noise (sign test over the pairs;
+# WORKLOADS=hello,flask,sleep PAIRS=6
+# AFLAGS= BFLAGS= by default; bench/ab.go).
 BENCHFLAGS ?=
-.PHONY: bench bench-quick bench-micro profile
+BASE ?=
+WORKLOADS ?=
+PAIRS ?= 6
+AFLAGS ?=
+BFLAGS ?=
+.PHONY: bench bench-quick bench-micro profile ab
 
 bench: deps
 	$(GO) run ./bench $(BENCHFLAGS)
 
 bench-quick: deps
 	$(GO) run ./bench -quick $(BENCHFLAGS)
+
+ab: deps
+	@test -n "$(BASE)" || { echo 'make ab: say BASE=<git revision or gwsgi binary>'; exit 2; }
+	$(GO) run ./bench -ab '$(BASE)' -workloads '$(WORKLOADS)' -pairs $(PAIRS) -aflags '$(AFLAGS)' -bflags '$(BFLAGS)' $(BENCHFLAGS)
 
 bench-micro:
 	$(GO) test -run '^$$' -bench . -benchmem ./httpparse/ ./environ/ ./wsgi/ ./pool/ ./pyembed/

@@ -36,6 +36,10 @@ type settings struct {
 	Rounds    int           `json:"rounds"` // runs of each lead row (runOrder), the median kept
 	BasePort  int           `json:"base_port"`
 
+	abBase  string      // -ab: the A side's gwsgi binary or git revision (A/B mode)
+	abFlags [2][]string // -aflags, -bflags: each side's extra gwsgi flags
+	pairs   int         // -pairs: A/B pairs a workload
+
 	root, out         string
 	tmp               string // this invocation's scratch directory, removed at its end
 	servers, workload []string
@@ -47,7 +51,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
 	}
-	if err := run(s); err != nil {
+	do := run
+	if s.abBase != "" {
+		do = runAB
+	}
+	if err := do(s); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -64,6 +72,10 @@ func parseSettings(args []string) (*settings, error) {
 	threads := fs.Int("threads", 8, "thread budget given to every server that has one")
 	rounds := fs.Int("rounds", 0, "runs of each row that ratios are taken of, interleaved, the median kept (default 3, 1 with -quick)")
 	port := fs.Int("port", 19000, "first TCP port; each run uses the next one")
+	ab := fs.String("ab", "", "A/B mode: compare bin/gwsgi (B) with this gwsgi binary or git revision (A), in alternating pairs (see ab.go)")
+	aflags := fs.String("aflags", "", "A/B mode: extra gwsgi flags for A, space-separated")
+	bflags := fs.String("bflags", "", "A/B mode: extra gwsgi flags for B, space-separated")
+	pairs := fs.Int("pairs", 6, "A/B mode: pairs of runs a workload")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -97,6 +109,7 @@ func parseSettings(args []string) (*settings, error) {
 		}
 	}
 	s.servers, s.workload = splitList(*servers), splitList(*workloads)
+	s.abBase, s.abFlags, s.pairs = *ab, [2][]string{strings.Fields(*aflags), strings.Fields(*bflags)}, max(*pairs, 2)
 	return s, nil
 }
 
