@@ -38,7 +38,7 @@ type abSide struct {
 // server is the gwsgi row for the side: the default budget's command
 // line, with the side's binary and flags.
 func (sd abSide) server() server {
-	sv := servers[0] // gwsgi, the default budget: the app each workload gives it
+	sv := servers[slices.IndexFunc(servers, func(sv server) bool { return sv.Name == "gwsgi" })] // the default budget: the app each workload gives it
 	sv.Label = sd.name + ": " + strings.Join(append([]string{sd.bin}, sd.flags...), " ")
 	argv := gwsgiArgv(0, sd.flags...)
 	sv.Argv = func(s *settings, w workload, addr string) ([]string, string) {

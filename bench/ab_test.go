@@ -30,7 +30,7 @@ func TestABSideCommand(t *testing.T) {
 	w := workloadNamed(t, "flask")
 	sd := abSide{name: "A", bin: "/tmp/old/gwsgi", flags: []string{"--threads", "1"}}
 	argv, why := command(sd.server(), s, w, "127.0.0.1:9")
-	want, _ := command(servers[0], s, w, "127.0.0.1:9")
+	want, _ := command(servers[slices.IndexFunc(servers, func(sv server) bool { return sv.Name == "gwsgi" })], s, w, "127.0.0.1:9")
 	if argv == nil || why != "" {
 		t.Fatalf("no command: %s", why)
 	}
