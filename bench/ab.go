@@ -61,18 +61,11 @@ func abOrder(i int) [2]int {
 }
 
 func runAB(s *settings) error {
-	if err := installMissing([]string{"wrk", "util-linux", "python3-flask"}); err != nil {
-		return err
-	}
-	if err := build(s.root); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp("", "gwsgi-bench-ab-")
+	cleanup, err := prepare(s, []string{"wrk", "util-linux", "python3-flask"})
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
-	s.tmp = tmp
+	defer cleanup()
 	base, err := abBinary(s, s.abBase)
 	if err != nil {
 		return err

@@ -30,18 +30,11 @@ type plan struct {
 
 func run(s *settings) error {
 	began := time.Now()
-	if err := installMissing(peerPackages); err != nil {
-		return err
-	}
-	if err := build(s.root); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp("", "gwsgi-bench-")
+	cleanup, err := prepare(s, peerPackages)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
-	s.tmp = tmp
+	defer cleanup()
 	p, err := makePlan(s)
 	if err != nil {
 		return err
@@ -83,6 +76,24 @@ func run(s *settings) error {
 	fmt.Printf("bench: wrote %s (results.md, results.json, results.svg) in %v\n",
 		s.out, time.Since(began).Round(time.Second))
 	return nil
+}
+
+// prepare installs the packages in pkgs that are missing, builds gwsgi
+// and the references, and gives s a scratch directory (s.tmp), which
+// cleanup removes.
+func prepare(s *settings, pkgs []string) (cleanup func(), err error) {
+	if err := installMissing(pkgs); err != nil {
+		return nil, err
+	}
+	if err := build(s.root); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "gwsgi-bench-")
+	if err != nil {
+		return nil, err
+	}
+	s.tmp = tmp
+	return func() { os.RemoveAll(tmp) }, nil
 }
 
 // leadRows are run first under every workload, in this order, before the
