@@ -63,10 +63,10 @@ clean:
 # captures pprof CPU and allocation profiles under load, and CPU samples
 # with the kernel in them where perf works (profiles/).
 # `make ab BASE=<revision or gwsgi binary>` runs this tree's gwsgi against
-# another build in alternating pairs and says whether the difference
-# stands out of the machine's noise (sign test over the pairs;
-# WORKLOADS=hello,flask,sleep PAIRS=6
-# AFLAGS= BFLAGS= by default; bench/ab.go).
+# another build in alternating pairs and says, by the sign test over the
+# pairs, whether the difference stands out of the machine's noise
+# (defaults: WORKLOADS=hello,flask,sleep PAIRS=6; AFLAGS and BFLAGS add
+# gwsgi flags to one side; bench/README.md).
 BENCHFLAGS ?=
 BASE ?=
 WORKLOADS ?=

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -76,7 +77,9 @@ func runAB(s *settings) error {
 		return err
 	}
 	raiseNoFile()
-	s.ServerCPU, s.WrkCPU = "1", "0"
+	if runtime.NumCPU() >= 2 {
+		s.ServerCPU, s.WrkCPU = "1", "0"
+	}
 	fmt.Printf("bench: A/B, %d pairs a workload of %v runs (after %v of warm-up)\n", s.pairs, s.Duration, s.Warmup)
 	for _, sd := range sides {
 		fmt.Printf("bench: %s\n", sd.server().Label)
