@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -75,10 +74,6 @@ func runAB(s *settings) error {
 	ws, err := abPlan(s.workload)
 	if err != nil {
 		return err
-	}
-	raiseNoFile()
-	if runtime.NumCPU() >= 2 {
-		s.ServerCPU, s.WrkCPU = "1", "0"
 	}
 	fmt.Printf("bench: A/B, %d pairs a workload of %v runs (after %v of warm-up)\n", s.pairs, s.Duration, s.Warmup)
 	for _, sd := range sides {

@@ -39,10 +39,6 @@ func run(s *settings) error {
 	if err != nil {
 		return err
 	}
-	raiseNoFile()
-	if runtime.NumCPU() >= 2 {
-		s.ServerCPU, s.WrkCPU = "1", "0"
-	}
 	n := 0
 	for _, w := range p.workloads {
 		order, lead := runOrder(w, p.servers)
@@ -79,8 +75,9 @@ func run(s *settings) error {
 }
 
 // prepare installs the packages in pkgs that are missing, builds gwsgi
-// and the references, and gives s a scratch directory (s.tmp), which
-// cleanup removes.
+// and the references, gives s a scratch directory (s.tmp), which cleanup
+// removes, raises the open-file limit, and pins servers to CPU 1 and wrk
+// to CPU 0 where there are two.
 func prepare(s *settings, pkgs []string) (cleanup func(), err error) {
 	if err := installMissing(pkgs); err != nil {
 		return nil, err
@@ -93,6 +90,10 @@ func prepare(s *settings, pkgs []string) (cleanup func(), err error) {
 		return nil, err
 	}
 	s.tmp = tmp
+	raiseNoFile()
+	if runtime.NumCPU() >= 2 {
+		s.ServerCPU, s.WrkCPU = "1", "0"
+	}
 	return func() { os.RemoveAll(tmp) }, nil
 }
 
