@@ -43,7 +43,7 @@ run() { # run NAME: one measured run
 	rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
 	printf '%-16s %9s req/s  p99 %-8s %5.1f µs CPU a request %s\n' "$1" "$rps" \
 		"$(echo "$out" | awk '$1 == "99%" {print $2}')" \
-		"$(echo "($t1 - $t0) * 1000000 / $(getconf CLK_TCK) / ($rps * $SECS)" | bc -l)" \
+		"$(awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v r="$rps" -v s="$SECS" 'BEGIN { print t * 1e6 / hz / (r * s) }')" \
 		"$(echo "$out" | grep -E 'Socket errors|Non-2xx' | tr '\n' ' ')"
 	for p in $(pids); do kill "$p"; done
 	sleep 1
