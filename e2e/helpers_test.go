@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gwsgi/gwsgi/loop/looptest"
+	"github.com/gwsgi/gwsgi/internal/syncbuf"
 )
 
 // python is the interpreter whose packages (flask, django) the apps use
@@ -76,7 +76,7 @@ func buildAndRun(m *testing.M) int {
 
 // syncBuffer is a log destination safe for the writer goroutine of
 // exec.Cmd and the test reading it at the same time.
-type syncBuffer = looptest.SyncBuf
+type syncBuffer = syncbuf.Buffer
 
 // server is one running gwsgi process.
 type server struct {

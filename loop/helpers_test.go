@@ -2,37 +2,21 @@ package loop
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"io"
 	"log"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gwsgi/gwsgi/examples/hello"
+	"github.com/gwsgi/gwsgi/internal/syncbuf"
 )
 
 // syncBuf is a log destination tests can read.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuf = syncbuf.Buffer
 
 type testServer struct {
 	*Server

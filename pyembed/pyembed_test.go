@@ -14,7 +14,7 @@ import (
 
 	"github.com/gwsgi/gwsgi/environ"
 	"github.com/gwsgi/gwsgi/httpparse"
-	"github.com/gwsgi/gwsgi/loop/looptest"
+	"github.com/gwsgi/gwsgi/internal/syncbuf"
 	"github.com/gwsgi/gwsgi/pool"
 	"github.com/gwsgi/gwsgi/wsgi"
 )
@@ -54,7 +54,7 @@ func TestMain(m *testing.M) {
 }
 
 // syncBuf is a log destination the test reads.
-type syncBuf = looptest.SyncBuf
+type syncBuf = syncbuf.Buffer
 
 // thread is a goroutine locked to its OS thread with a worker thread state,
 // like one of the server's budget goroutines.

@@ -5,14 +5,12 @@
 package looptest
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"log"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/gwsgi/gwsgi/internal/syncbuf"
 	"github.com/gwsgi/gwsgi/loop"
 )
 
@@ -20,38 +18,14 @@ import (
 // requests to finish; a test that leaves one running longer fails.
 const shutdownWait = 10 * time.Second
 
-// SyncBuf is a log destination that the server's goroutines write while
-// the test reads it. The zero value is ready to use.
-type SyncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-// Write appends p.
-func (s *SyncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-// String returns everything written so far.
-func (s *SyncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// Printf writes one formatted line.
-func (s *SyncBuf) Printf(f string, a ...any) { fmt.Fprintf(s, f+"\n", a...) }
-
 // Start serves cfg on a free 127.0.0.1 port with two event loops and
 // returns the server and the buffer its log goes to (cfg.Addr, cfg.Loops
 // and cfg.Log are set here). When the test ends the server is shut down;
 // a shutdown that cuts requests short, or an error from Serve, fails the
 // test.
-func Start(t testing.TB, cfg loop.Config) (*loop.Server, *SyncBuf) {
+func Start(t testing.TB, cfg loop.Config) (*loop.Server, *syncbuf.Buffer) {
 	t.Helper()
-	lb := &SyncBuf{}
+	lb := &syncbuf.Buffer{}
 	cfg.Addr, cfg.Loops, cfg.Log = "127.0.0.1:0", 2, log.New(lb, "", 0)
 	srv, err := loop.New(cfg)
 	if err != nil {
